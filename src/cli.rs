@@ -1,0 +1,667 @@
+//! The front door: `roundup` commands. Each is a few lines that call the library.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
+
+use crate::config::{self, Config};
+use crate::render::{self, Format};
+use crate::store::Store;
+use crate::{edition, extract, pipeline, stories, summarize};
+
+/// Roundup: watch a beat's news sources and publish a curated digest.
+///
+/// Start with `roundup demo` to see the whole pipeline on a sample beat, offline. For your own
+/// beat: `roundup init` writes a commented roundup.toml; edit it, `roundup check` it, then
+/// `roundup fetch` and `roundup draft`. Commands find roundup.toml in the current folder (or
+/// --config PATH) and keep their data beside it.
+#[derive(Parser, Debug)]
+#[command(name = "roundup", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    /// The beat's config file [default: ./roundup.toml].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output format of `search` and `stories`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// One line per item, for people.
+    Text,
+    /// One JSON object per line, for scripts.
+    Jsonl,
+}
+
+/// Output format of `extract`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractFormat {
+    /// One JSON object per file.
+    Jsonl,
+    /// The title and text of each file, for reading.
+    Text,
+}
+
+/// Roundup's commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the whole pipeline on the embedded sample beat, offline, and write an edition.
+    ///
+    /// Serves nine sample outlets (RSS, Atom, JSON Feed; English and Chinese; one in GBK) on a
+    /// loopback port, fetches them over real HTTP, extracts, stores, clusters, ranks,
+    /// summarizes and renders. Writes DIR/edition.md, DIR/edition.html and DIR/roundup.db
+    /// (reset on every run) and prints the ranked stories.
+    Demo {
+        /// Where to write the demo's files.
+        #[arg(long, default_value = "roundup-demo")]
+        dir: PathBuf,
+    },
+    /// Write a commented roundup.toml for a new beat.
+    Init {
+        /// Write a built-in example beat instead of the blank starter (china-digital).
+        #[arg(long, value_name = "NAME")]
+        example: Option<String>,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Validate the config and name the line of each mistake.
+    Check,
+    /// Poll every configured source once and store new articles.
+    ///
+    /// Sends conditional requests (ETag, Last-Modified), spaces requests to one host, and
+    /// reports each source on its own line; a broken source never stops the others.
+    Fetch,
+    /// Load entries from a JSON Lines file, offline.
+    ///
+    /// Fields: title and link (required); id, source, published (ISO 8601 with offset or Z),
+    /// summary, text, lang (optional). Unknown sources are created; bad lines are reported
+    /// with their numbers and skipped. Re-importing a file changes nothing.
+    Import {
+        /// The .jsonl file.
+        file: PathBuf,
+    },
+    /// Build the edition for a window and print it.
+    Draft {
+        /// First day, inclusive, in the beat's timezone [default: window_days ago].
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<NaiveDate>,
+        /// Last day, inclusive, in the beat's timezone [default: today].
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<NaiveDate>,
+        /// Number of stories [default: the config's edition size].
+        #[arg(long)]
+        size: Option<usize>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "md")]
+        format: Format,
+    },
+    /// List the window's stories, ranked, with their outlets.
+    Stories {
+        /// First day, inclusive.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<NaiveDate>,
+        /// Last day, inclusive.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<NaiveDate>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// Show each source's health: last status, last error, articles stored.
+    Sources,
+    /// Search stored articles (Chinese and English).
+    Search {
+        /// Words to look for; every word must match.
+        query: String,
+        /// Most hits to show.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// Extract articles from HTML files (.html or .html.gz) and print them.
+    Extract {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExtractFormat,
+        /// The files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Cluster a JSON Lines file of articles into stories; prints id and cluster per line.
+    ///
+    /// Input objects: id, title, text, and optionally published and lang. With --config, the
+    /// beat's watchlist links reports across languages.
+    Cluster {
+        /// The .jsonl file.
+        #[arg(long)]
+        input: PathBuf,
+    },
+    /// Summarize story clusters from a JSON Lines file; prints id, headline and summary.
+    ///
+    /// Input objects: id and articles [{title, text}]. The summary has one sentence per line.
+    /// A CJK character counts as half a word.
+    Summarize {
+        /// The .jsonl file.
+        #[arg(long)]
+        input: PathBuf,
+        /// Word budget of each summary.
+        #[arg(long, default_value_t = 220)]
+        words: usize,
+    },
+    /// Serve the latest draft (and, later, published editions) over HTTP, read-only.
+    Serve {
+        /// Address to listen on [default: the config's [serve] addr, 127.0.0.1:8080].
+        #[arg(long)]
+        addr: Option<String>,
+    },
+}
+
+/// Parses the command line, runs the command and turns errors into messages and exit codes.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ROUNDUP_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let config_path = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("roundup.toml"));
+    match cli.command {
+        Command::Demo { dir } => demo(&dir).await,
+        Command::Init { example, force } => init(&config_path, example.as_deref(), force),
+        Command::Check => check(&config_path),
+        Command::Fetch => {
+            let (config, store) = open(&config_path).await?;
+            if config.sources.is_empty() {
+                bail!(
+                    "{} has no [[source]] entries; add feeds to it, then fetch again",
+                    config_path.display()
+                );
+            }
+            let pb = pipeline::progress_bar(config.sources.len() as u64, "fetching");
+            let reports = pipeline::fetch_all(&config, &store, &pb).await?;
+            pb.finish_and_clear();
+            let mut failed = 0;
+            for r in &reports {
+                match &r.error {
+                    Some(e) => {
+                        failed += 1;
+                        println!("{:<24} error  {e}", r.name);
+                    }
+                    None => println!(
+                        "{:<24} {:<6} {} entries, {} new, {} updated{}",
+                        r.name,
+                        if r.status == "not_modified" {
+                            "304"
+                        } else {
+                            "ok"
+                        },
+                        r.entries,
+                        r.new,
+                        r.updated,
+                        if r.page_errors.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                ", {} pages failed (kept headline-only): {}",
+                                r.page_errors.len(),
+                                r.page_errors[0]
+                            )
+                        }
+                    ),
+                }
+            }
+            eprintln!(
+                "{} sources, {} failed; {} articles stored",
+                reports.len(),
+                failed,
+                store.article_count().await?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file } => {
+            let (_config, store) = open(&config_path).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("import: cannot read {}", file.display()))?;
+            let pb = pipeline::progress_bar(0, "importing");
+            let report = pipeline::import_jsonl(&text, &store, &pb).await?;
+            pb.finish_and_clear();
+            for (line, msg) in &report.errors {
+                eprintln!("{}:{line}: {msg}", file.display());
+            }
+            println!(
+                "imported {} new, {} updated, {} unchanged, {} bad lines",
+                report.new,
+                report.updated,
+                report.unchanged,
+                report.errors.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Draft {
+            from,
+            to,
+            size,
+            format,
+        } => {
+            let (config, store) = open(&config_path).await?;
+            let window = window_of(&config, from, to)?;
+            let size = size.unwrap_or(config.edition.size);
+            let pb = pipeline::progress_bar(1, "drafting");
+            let edition =
+                pipeline::draft(&config, &store, window, size, chrono::Utc::now()).await?;
+            pb.finish_and_clear();
+            print_out(&render::render(&edition, format))
+        }
+        Command::Stories { from, to, format } => {
+            let (config, store) = open(&config_path).await?;
+            let window = window_of(&config, from, to)?;
+            let articles = store.articles_in(window).await?;
+            let stories = stories::build_stories(articles, &config, window);
+            let mut out = String::new();
+            for (i, s) in stories.iter().enumerate() {
+                let lead = &s.articles[0];
+                match format {
+                    ListFormat::Text => out.push_str(&format!(
+                        "{:>3}. {:>6.2}  {}  [{}]\n",
+                        i + 1,
+                        s.score.total,
+                        lead.title,
+                        s.outlets().join(", ")
+                    )),
+                    ListFormat::Jsonl => out.push_str(&format!(
+                        "{}\n",
+                        json!({"rank": i + 1, "title": lead.title, "score": s.score, "outlets": s.outlets(),
+                               "entities": s.entities, "articles": s.articles.iter().map(|a| &a.link).collect::<Vec<_>>()})
+                    )),
+                }
+            }
+            print_out(&out)
+        }
+        Command::Sources => {
+            let (_config, store) = open(&config_path).await?;
+            let mut out = String::new();
+            for s in store.sources().await? {
+                out.push_str(&format!(
+                    "{:<24} {:<12} {:>5} articles  last fetch {}{}\n",
+                    s.name,
+                    s.last_status.as_deref().unwrap_or("never"),
+                    s.articles,
+                    s.last_fetch_at.as_deref().unwrap_or("-"),
+                    s.last_error
+                        .map(|e| format!("\n{:<24} {e}", ""))
+                        .unwrap_or_default()
+                ));
+            }
+            print_out(&out)
+        }
+        Command::Search {
+            query,
+            limit,
+            format,
+        } => {
+            let (_config, store) = open(&config_path).await?;
+            let mut out = String::new();
+            for a in store.search(&query, limit).await? {
+                let date = a
+                    .published
+                    .map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| "-".into());
+                match format {
+                    ListFormat::Text => {
+                        out.push_str(&format!("{date}  {}  {}  {}\n", a.source, a.title, a.link))
+                    }
+                    ListFormat::Jsonl => out.push_str(&format!(
+                        "{}\n",
+                        json!({"date": date, "source": a.source, "title": a.title, "link": a.link})
+                    )),
+                }
+            }
+            print_out(&out)
+        }
+        Command::Extract { format, paths } => extract_files(&paths, format),
+        Command::Cluster { input } => {
+            let config = filter_config(cli.config.as_deref())?;
+            cluster_file(&input, &config)
+        }
+        Command::Summarize { input, words } => summarize_file(&input, words),
+        Command::Serve { addr } => {
+            let (config, store) = open(&config_path).await?;
+            let addr = addr.unwrap_or(config.serve.addr.clone());
+            let addr = addr.parse().with_context(|| {
+                format!("serve: {addr:?} is not an address such as 127.0.0.1:8080")
+            })?;
+            eprintln!("serving the latest draft on http://{addr}/ (Ctrl-C to stop)");
+            crate::web::serve(store, addr).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn demo(dir: &Path) -> Result<ExitCode> {
+    let out = crate::demo::run(dir).await?;
+    let ok = out.reports.iter().filter(|r| r.error.is_none()).count();
+    eprintln!(
+        "fetched {} of {} sample outlets over HTTP",
+        ok,
+        out.reports.len()
+    );
+    for r in &out.reports {
+        if let Some(e) = &r.error {
+            eprintln!("  {}: {e}", r.name);
+        }
+    }
+    println!("{} — {}", out.edition.title, out.edition.window_label);
+    for s in &out.edition.stories {
+        let mut outlets: Vec<&str> = s.articles.iter().map(|a| a.source.as_str()).collect();
+        outlets.extend(s.also_carried_by.iter().map(|a| a.source.as_str()));
+        outlets.sort();
+        outlets.dedup();
+        println!(
+            "{:>3}. [{:>5.2}] {}\n       {}",
+            s.rank,
+            s.score.total,
+            s.headline,
+            outlets.join(" · ")
+        );
+    }
+    println!();
+    println!("wrote {}", out.markdown.display());
+    println!("wrote {}", out.html.display());
+    println!("store {}", out.db.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init(path: &Path, example: Option<&str>, force: bool) -> Result<ExitCode> {
+    let text = match example {
+        None => config::STARTER,
+        Some(name) => config::example(name).with_context(|| {
+            format!(
+                "init: no example beat named {name:?}; known: {}",
+                config::EXAMPLES.join(", ")
+            )
+        })?,
+    };
+    if path.exists() && !force {
+        bail!(
+            "init: {} already exists; pass --force to overwrite it",
+            path.display()
+        );
+    }
+    std::fs::write(path, text).with_context(|| format!("init: cannot write {}", path.display()))?;
+    println!(
+        "wrote {}; edit it, then run `roundup check`",
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(path: &Path) -> Result<ExitCode> {
+    match Config::load(path) {
+        Ok(c) => {
+            println!(
+                "{}: ok — {} sources, {} watched entities, {} topics, timezone {}",
+                path.display(),
+                c.sources.len(),
+                c.entities.len(),
+                c.topics.len(),
+                c.beat.timezone.get_ref()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!(
+                "{} problem{} found",
+                e.problems.len(),
+                if e.problems.len() == 1 { "" } else { "s" }
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Loads the config and opens (creating or migrating) its store.
+async fn open(path: &Path) -> Result<(Config, Store)> {
+    if !path.exists() {
+        bail!(
+            "no config at {}: run `roundup init` here (or `roundup init --example china-digital`), or pass --config PATH",
+            path.display()
+        );
+    }
+    let config = Config::load(path)?;
+    let db = config.store_path();
+    let store = Store::open(&db).await?;
+    Ok((config, store))
+}
+
+/// The config for filters: built-in defaults, or the beat's when --config is given.
+fn filter_config(path: Option<&Path>) -> Result<Config> {
+    match path {
+        Some(p) => Ok(Config::load(p)?),
+        None => Ok(Config::default()),
+    }
+}
+
+fn window_of(
+    config: &Config,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<crate::model::Window> {
+    let tz = config.timezone();
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or_else(|| {
+        to.checked_sub_days(chrono::Days::new(
+            u64::from(config.edition.window_days.max(1)) - 1,
+        ))
+        .unwrap_or(to)
+    });
+    if from > to {
+        bail!("--from {from} is after --to {to}");
+    }
+    Ok(edition::window::days(tz, from, to))
+}
+
+fn print_out(s: &str) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        // A closed pipe (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Reads a file, gunzipping `.gz`.
+fn read_maybe_gz(path: &Path) -> std::io::Result<Vec<u8>> {
+    let raw = std::fs::read(path)?;
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut out)?;
+        Ok(out)
+    } else {
+        Ok(raw)
+    }
+}
+
+fn extract_files(paths: &[PathBuf], format: ExtractFormat) -> Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let pb = pipeline::progress_bar(paths.len() as u64, "extracting");
+    for path in paths {
+        let shown = path.display().to_string();
+        let id = path
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy()
+                    .split('.')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let line = match read_maybe_gz(path) {
+            Err(e) => {
+                json!({"path": shown, "id": id, "error": format!("cannot read: {e}")}).to_string()
+            }
+            Ok(bytes) => {
+                let x = extract::extract_bytes(&bytes, None, None);
+                match format {
+                    ExtractFormat::Jsonl => json!({
+                        "path": shown, "id": id, "title": x.title,
+                        "published": x.published.map(|t| t.to_rfc3339()),
+                        "author": x.author, "lang": x.lang, "site_name": x.site_name,
+                        "canonical_url": x.canonical_url, "image": x.image, "text": x.text,
+                    })
+                    .to_string(),
+                    ExtractFormat::Text => format!(
+                        "== {shown}\n# {}\n\n{}\n",
+                        x.title.unwrap_or_default(),
+                        x.text
+                    ),
+                }
+            }
+        };
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    let _ = out.flush();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a JSON Lines file into values, reporting unparsable lines as error objects.
+fn read_jsonl(path: &Path) -> Result<Vec<(usize, Result<serde_json::Value, String>)>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut rows = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        rows.push((
+            i + 1,
+            serde_json::from_str(&line).map_err(|e| format!("line {}: not JSON: {e}", i + 1)),
+        ));
+    }
+    Ok(rows)
+}
+
+fn str_field(v: &serde_json::Value, k: &str) -> String {
+    v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string()
+}
+
+fn id_field(v: &serde_json::Value) -> serde_json::Value {
+    v.get("id").cloned().unwrap_or(serde_json::Value::Null)
+}
+
+fn cluster_file(input: &Path, config: &Config) -> Result<ExitCode> {
+    let rows = read_jsonl(input)?;
+    let watchlist = stories::entities::Matcher::watchlist(&config.entities);
+    let mut docs = Vec::new();
+    let mut ids = Vec::new();
+    let mut out = String::new();
+    for (line, row) in rows {
+        match row {
+            Ok(v) if v.get("id").is_some() => {
+                let title = str_field(&v, "title");
+                let text = str_field(&v, "text");
+                let published = v
+                    .get("published")
+                    .and_then(|p| p.as_str())
+                    .and_then(crate::text::dates::parse_datetime);
+                docs.push(stories::cluster::Doc::new(
+                    &title, &text, published, &watchlist,
+                ));
+                ids.push(id_field(&v));
+            }
+            Ok(_) => out.push_str(&format!(
+                "{}\n",
+                json!({"line": line, "error": "missing \"id\""})
+            )),
+            Err(e) => out.push_str(&format!("{}\n", json!({"line": line, "error": e}))),
+        }
+    }
+    let labels = stories::cluster::cluster(&docs, &stories::cluster::ClusterOptions::default());
+    for (id, label) in ids.iter().zip(labels) {
+        out.push_str(&format!("{}\n", json!({"id": id, "cluster": label})));
+    }
+    print_out(&out)
+}
+
+fn summarize_file(input: &Path, words: usize) -> Result<ExitCode> {
+    let rows = read_jsonl(input)?;
+    let opts = summarize::Options {
+        words: words as f64,
+        ..Default::default()
+    };
+    let mut out = String::new();
+    for (line, row) in rows {
+        let v = match row {
+            Ok(v) => v,
+            Err(e) => {
+                out.push_str(&format!("{}\n", json!({"line": line, "error": e})));
+                continue;
+            }
+        };
+        let Some(articles) = v.get("articles").and_then(|a| a.as_array()) else {
+            out.push_str(&format!(
+                "{}\n",
+                json!({"id": id_field(&v), "line": line, "error": "missing \"articles\" array"})
+            ));
+            continue;
+        };
+        let inputs: Vec<summarize::Input> = articles
+            .iter()
+            .map(|a| summarize::Input {
+                title: str_field(a, "title"),
+                text: str_field(a, "text"),
+            })
+            .collect();
+        let s = summarize::summarize(&inputs, &opts);
+        let lines: Vec<&str> = s.sentences.iter().map(|x| x.text.as_str()).collect();
+        out.push_str(&format!(
+            "{}\n",
+            json!({"id": id_field(&v), "headline": s.headline, "summary": lines.join("\n")})
+        ));
+    }
+    print_out(&out)
+}

@@ -1,0 +1,564 @@
+//! The beat: `roundup.toml`.
+//!
+//! A config names the sources to watch, the watchlist of entities (with aliases in every
+//! script), the beat's topics, ranking weights, the edition template and where the store lives.
+//! [`Config::load`] parses and validates a file and reports every mistake with its line, so
+//! that `roundup check` can list them all at once. Every section is optional; the filters
+//! (`extract`, `cluster`, `summarize`) run on [`Config::default`] when no file is given.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A whole beat configuration.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Who the beat is and where it lives in time.
+    #[serde(default)]
+    pub beat: BeatConfig,
+    /// Size and words of the edition.
+    #[serde(default)]
+    pub edition: EditionConfig,
+    /// Where the store lives.
+    #[serde(default)]
+    pub store: StoreConfig,
+    /// How sources are fetched.
+    #[serde(default)]
+    pub fetch: FetchConfig,
+    /// Where `roundup serve` listens.
+    #[serde(default)]
+    pub serve: ServeConfig,
+    /// Weights of the ranking terms.
+    #[serde(default)]
+    pub rank: RankWeights,
+    /// The sources (`[[source]]` tables).
+    #[serde(default, rename = "source")]
+    pub sources: Vec<SourceConfig>,
+    /// The watchlist (`[[entity]]` tables).
+    #[serde(default, rename = "entity")]
+    pub entities: Vec<EntityConfig>,
+    /// The beat's topics (`[[topic]]` tables).
+    #[serde(default, rename = "topic")]
+    pub topics: Vec<TopicConfig>,
+    /// Folder of the config file; relative paths in the config are resolved against it.
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+/// `[beat]`: the beat's name, language and timezone.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeatConfig {
+    /// Display name of the beat.
+    #[serde(default = "default_beat_name")]
+    pub name: String,
+    /// IANA timezone name used for calendar days (`--from`, `--to`, the default window).
+    #[serde(default = "default_timezone")]
+    pub timezone: Spanned<String>,
+    /// Language of the edition (ISO 639-1).
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+impl Default for BeatConfig {
+    fn default() -> Self {
+        BeatConfig {
+            name: default_beat_name(),
+            timezone: default_timezone(),
+            language: default_language(),
+        }
+    }
+}
+
+fn default_beat_name() -> String {
+    "Roundup".to_string()
+}
+fn default_timezone() -> Spanned<String> {
+    Spanned::new(0..0, "UTC".to_string())
+}
+fn default_language() -> String {
+    "en".to_string()
+}
+
+/// `[edition]`: the edition template.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditionConfig {
+    /// Title of each edition; the beat's name when unset.
+    pub title: Option<String>,
+    /// Number of numbered stories.
+    #[serde(default = "default_size")]
+    pub size: usize,
+    /// Number of candidates kept on the bench after the N stories.
+    #[serde(default = "default_bench")]
+    pub bench: usize,
+    /// Length of the default window in days, ending today.
+    #[serde(default = "default_window_days")]
+    pub window_days: u32,
+    /// Opening paragraph; `{count}` and `{window}` are filled in.
+    #[serde(default = "default_intro")]
+    pub intro: String,
+    /// Closing paragraph.
+    #[serde(default = "default_wrap_up")]
+    pub wrap_up: String,
+    /// Word budget of each story's summary.
+    #[serde(default = "default_summary_words")]
+    pub summary_words: usize,
+}
+
+impl Default for EditionConfig {
+    fn default() -> Self {
+        EditionConfig {
+            title: None,
+            size: default_size(),
+            bench: default_bench(),
+            window_days: default_window_days(),
+            intro: default_intro(),
+            wrap_up: default_wrap_up(),
+            summary_words: default_summary_words(),
+        }
+    }
+}
+
+fn default_size() -> usize {
+    12
+}
+fn default_bench() -> usize {
+    8
+}
+fn default_window_days() -> u32 {
+    7
+}
+fn default_intro() -> String {
+    "The {count} stories that mattered on the beat, {window}.".to_string()
+}
+fn default_wrap_up() -> String {
+    "That's the roundup for this edition.".to_string()
+}
+fn default_summary_words() -> usize {
+    90
+}
+
+/// `[store]`: where data lives.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// SQLite file, relative to the config's folder; `roundup.db` when unset.
+    pub path: Option<String>,
+}
+
+/// `[fetch]`: how sources are polled.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FetchConfig {
+    /// User-Agent sent with every request; put a contact URL in it.
+    #[serde(default = "default_user_agent")]
+    pub user_agent: String,
+    /// Whole-request timeout in seconds.
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    /// Largest body accepted, in bytes.
+    #[serde(default = "default_max_bytes")]
+    pub max_bytes: u64,
+    /// Minimum gap between two requests to one host, in milliseconds.
+    #[serde(default = "default_host_interval")]
+    pub per_host_interval_ms: u64,
+    /// Requests in flight at once, across all hosts.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+    /// Whether to fetch each new entry's page and extract its text.
+    #[serde(default = "default_true")]
+    pub fetch_articles: bool,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            user_agent: default_user_agent(),
+            timeout_secs: default_timeout(),
+            max_bytes: default_max_bytes(),
+            per_host_interval_ms: default_host_interval(),
+            concurrency: default_concurrency(),
+            fetch_articles: true,
+        }
+    }
+}
+
+fn default_user_agent() -> String {
+    format!(
+        "Roundup/{} (self-hosted news digest)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+fn default_timeout() -> u64 {
+    20
+}
+fn default_max_bytes() -> u64 {
+    5 * 1024 * 1024
+}
+fn default_host_interval() -> u64 {
+    1000
+}
+fn default_concurrency() -> usize {
+    8
+}
+fn default_true() -> bool {
+    true
+}
+
+/// `[serve]`: the web server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[serde(default = "default_addr")]
+    pub addr: String,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            addr: default_addr(),
+        }
+    }
+}
+
+fn default_addr() -> String {
+    "127.0.0.1:8080".to_string()
+}
+
+/// `[rank]`: the weight of each ranking term.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RankWeights {
+    /// Breadth of coverage: distinct outlets, weighted by source weight.
+    #[serde(default = "one")]
+    pub coverage: f64,
+    /// Watched entities mentioned.
+    #[serde(default = "one")]
+    pub entities: f64,
+    /// Beat topics touched.
+    #[serde(default = "one")]
+    pub topics: f64,
+    /// How late in the window the story last moved.
+    #[serde(default = "half")]
+    pub recency: f64,
+    /// Coverage spread over several days.
+    #[serde(default = "half")]
+    pub momentum: f64,
+    /// Subtracted from stories with no watched entity and no beat topic.
+    #[serde(default = "two")]
+    pub off_beat_penalty: f64,
+}
+
+impl Default for RankWeights {
+    fn default() -> Self {
+        RankWeights {
+            coverage: 1.0,
+            entities: 1.0,
+            topics: 1.0,
+            recency: 0.5,
+            momentum: 0.5,
+            off_beat_penalty: 2.0,
+        }
+    }
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn half() -> f64 {
+    0.5
+}
+fn two() -> f64 {
+    2.0
+}
+
+/// `[[source]]`: one feed to poll.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// Display name, unique in the beat.
+    pub name: Spanned<String>,
+    /// Feed URL (RSS, Atom or JSON Feed).
+    pub url: Spanned<String>,
+    /// Weight of this outlet in the coverage term.
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// Language of the outlet (ISO 639-1), when known.
+    pub lang: Option<String>,
+}
+
+/// `[[entity]]`: a watched company, product or person.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityConfig {
+    /// Display name, in the edition's language.
+    pub name: Spanned<String>,
+    /// Other names in every script; the name itself always counts as an alias.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Weight in the ranking.
+    #[serde(default = "one")]
+    pub weight: f64,
+}
+
+/// `[[topic]]`: a theme of the beat, recognised by keywords in any language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicConfig {
+    /// Display name.
+    pub name: Spanned<String>,
+    /// Keywords and phrases, in every language of the beat.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+}
+
+/// One mistake in a config file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// 1-based line of the mistake, when known.
+    pub line: Option<usize>,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// Why a config could not be used: the file, and every problem found in it.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    /// The config file.
+    pub path: PathBuf,
+    /// The mistakes, in file order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            match p.line {
+                Some(line) => write!(f, "{}:{}: {}", self.path.display(), line, p.message)?,
+                None => write!(f, "{}: {}", self.path.display(), p.message)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The commented starter config written by `roundup init`.
+pub const STARTER: &str = include_str!("../templates/init/roundup.toml");
+
+/// Names of the example beats `roundup init --example NAME` knows.
+pub const EXAMPLES: &[&str] = &["china-digital"];
+
+/// The text of a built-in example beat, by name.
+pub fn example(name: &str) -> Option<&'static str> {
+    match name {
+        "china-digital" => Some(include_str!("../templates/init/china-digital.toml")),
+        _ => None,
+    }
+}
+
+impl Config {
+    /// Reads, parses and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            problems: vec![Problem {
+                line: None,
+                message: format!(
+                    "cannot read the config ({e}); run `roundup init` to create one, or pass --config PATH"
+                ),
+            }],
+        })?;
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        Config::parse(&text, dir).map_err(|problems| ConfigError {
+            path: path.to_path_buf(),
+            problems,
+        })
+    }
+
+    /// Parses and validates config text; relative paths resolve against `dir`.
+    pub fn parse(text: &str, dir: PathBuf) -> Result<Config, Vec<Problem>> {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            vec![Problem {
+                line: e.span().map(|s| line_of(text, s.start)),
+                message: e.message().trim().to_string(),
+            }]
+        })?;
+        config.dir = dir;
+        let problems = config.validate(text);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Checks the meaning of a parsed config; `text` is its source, for line numbers.
+    fn validate(&self, text: &str) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut push = |span: std::ops::Range<usize>, message: String| {
+            let line = (span.end > 0).then(|| line_of(text, span.start));
+            problems.push(Problem { line, message });
+        };
+        let tz = &self.beat.timezone;
+        if tz.get_ref().parse::<chrono_tz::Tz>().is_err() {
+            push(
+                tz.span(),
+                format!(
+                    "unknown timezone {:?}: use an IANA name such as \"Asia/Shanghai\" or \"UTC\"",
+                    tz.get_ref()
+                ),
+            );
+        }
+        if self.edition.size == 0 {
+            push(0..0, "[edition] size must be at least 1".to_string());
+        }
+        let mut names = std::collections::HashSet::new();
+        for s in &self.sources {
+            let name = s.name.get_ref().trim();
+            if name.is_empty() {
+                push(s.name.span(), "a source needs a non-empty name".to_string());
+            } else if !names.insert(name.to_lowercase()) {
+                push(
+                    s.name.span(),
+                    format!("source name {name:?} is used twice; names must be unique"),
+                );
+            }
+            match url::Url::parse(s.url.get_ref()) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+                Ok(u) => push(
+                    s.url.span(),
+                    format!(
+                        "source {name:?}: URL scheme {:?} is not supported; use http or https",
+                        u.scheme()
+                    ),
+                ),
+                Err(e) => push(
+                    s.url.span(),
+                    format!(
+                        "source {name:?}: {:?} is not a valid URL ({e}); write it in full, such as https://example.com/feed.xml",
+                        s.url.get_ref()
+                    ),
+                ),
+            }
+            if !(s.weight.is_finite() && s.weight >= 0.0) {
+                push(
+                    s.name.span(),
+                    format!("source {name:?}: weight must be a number >= 0"),
+                );
+            }
+        }
+        for e in &self.entities {
+            if e.name.get_ref().trim().is_empty() {
+                push(
+                    e.name.span(),
+                    "an entity needs a non-empty name".to_string(),
+                );
+            }
+            if e.aliases.iter().any(|a| a.trim().is_empty()) {
+                push(
+                    e.name.span(),
+                    format!("entity {:?} has an empty alias", e.name.get_ref()),
+                );
+            }
+        }
+        for t in &self.topics {
+            if t.keywords.is_empty() {
+                push(
+                    t.name.span(),
+                    format!(
+                        "topic {:?} has no keywords; add keywords = [\"...\"]",
+                        t.name.get_ref()
+                    ),
+                );
+            }
+        }
+        problems.sort_by_key(|p| p.line);
+        problems
+    }
+
+    /// The beat's timezone (validated at load).
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.beat
+            .timezone
+            .get_ref()
+            .parse()
+            .unwrap_or(chrono_tz::UTC)
+    }
+
+    /// The SQLite file of this beat.
+    pub fn store_path(&self) -> PathBuf {
+        let p = self.store.path.as_deref().unwrap_or("roundup.db");
+        self.dir.join(p)
+    }
+
+    /// The edition title.
+    pub fn edition_title(&self) -> String {
+        self.edition
+            .title
+            .clone()
+            .unwrap_or_else(|| self.beat.name.clone())
+    }
+}
+
+/// 1-based line number of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starter_and_examples_are_valid() {
+        Config::parse(STARTER, PathBuf::from(".")).expect("starter config");
+        for name in EXAMPLES {
+            let c = Config::parse(example(name).unwrap(), PathBuf::from(".")).expect(name);
+            assert!(c.sources.len() >= 8, "{name} has few sources");
+            assert!(c.entities.len() >= 17, "{name} has a short watchlist");
+        }
+    }
+
+    #[test]
+    fn problems_name_their_lines() {
+        let text = "[beat]\nname = \"x\"\ntimezone = \"Mars/Olympus\"\n\n[[source]]\nname = \"A\"\nurl = \"not a url\"\n\n[[source]]\nname = \"A\"\nurl = \"ftp://x.org/f\"\n";
+        let problems = Config::parse(text, PathBuf::from(".")).unwrap_err();
+        let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(
+            lines,
+            vec![Some(3), Some(7), Some(10), Some(11)],
+            "{problems:?}"
+        );
+        assert!(problems[0].message.contains("Mars/Olympus"));
+        assert!(problems[2].message.contains("used twice"));
+    }
+
+    #[test]
+    fn syntax_errors_name_their_line() {
+        let problems =
+            Config::parse("[beat]\nname = \"x\"\nsize = = 3\n", PathBuf::from(".")).unwrap_err();
+        assert_eq!(problems[0].line, Some(3));
+        let unknown = Config::parse("[beat]\nnmae = \"x\"\n", PathBuf::from(".")).unwrap_err();
+        assert_eq!(unknown[0].line, Some(2));
+        assert!(unknown[0].message.contains("nmae"));
+    }
+}

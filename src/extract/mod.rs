@@ -1,0 +1,81 @@
+//! HTML page → [`Extracted`] article: text, title, date, author, language, canonical URL.
+//!
+//! A page is decoded once ([`encoding::decode`]: header, BOM, meta tag, then a statistical
+//! guess), parsed once into a DOM, read for metadata ([`meta`]) and then handed to the content
+//! extractor ([`content`]), which removes navigation, ads and other boilerplate. Every
+//! function here is synchronous and deterministic.
+
+pub mod content;
+pub mod encoding;
+pub mod meta;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// What extraction found in one page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Extracted {
+    /// Headline.
+    pub title: Option<String>,
+    /// Publication time.
+    pub published: Option<DateTime<Utc>>,
+    /// Author's name.
+    pub author: Option<String>,
+    /// ISO 639-1 language code: the page's declaration, else detected from the text.
+    pub lang: Option<String>,
+    /// The site's name (og:site_name).
+    pub site_name: Option<String>,
+    /// Canonical URL (link rel=canonical, else og:url), absolute.
+    pub canonical_url: Option<String>,
+    /// Lead image (og:image), absolute.
+    pub image: Option<String>,
+    /// Main text: paragraphs separated by blank lines.
+    pub text: String,
+}
+
+/// Largest page extraction looks at; the rest is cut off (bounded time and memory).
+pub const MAX_HTML_BYTES: usize = 8 * 1024 * 1024;
+
+/// Extracts an article from raw page bytes, decoding them first.
+///
+/// `content_type` is the HTTP Content-Type header, when the page came over HTTP.
+pub fn extract_bytes(bytes: &[u8], content_type: Option<&str>, url: Option<&str>) -> Extracted {
+    let bytes = &bytes[..bytes.len().min(MAX_HTML_BYTES)];
+    let decoded = encoding::decode(bytes, content_type);
+    extract_html(&decoded.text, url)
+}
+
+/// Extracts an article from decoded HTML.
+pub fn extract_html(html: &str, url: Option<&str>) -> Extracted {
+    let html = truncate_at_char(html, MAX_HTML_BYTES);
+    let doc = dom_query::Document::from(html);
+    let mut meta = meta::read(&doc, url);
+    let body = content::main_text(doc, url);
+    if meta.title.is_none() {
+        meta.title = body.title.clone().filter(|t| !t.trim().is_empty());
+    }
+    if meta.author.is_none() {
+        meta.author = body.byline.clone();
+    }
+    let text = body.text;
+    if meta.lang.is_none() {
+        let sample = if text.is_empty() {
+            meta.title.clone().unwrap_or_default()
+        } else {
+            text.clone()
+        };
+        meta.lang = crate::text::lang::detect(&sample).map(str::to_string);
+    }
+    Extracted { text, ..meta }
+}
+
+fn truncate_at_char(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}

@@ -1,0 +1,325 @@
+//! The stages strung together, for the commands and the web server.
+//!
+//! Stages do not call each other; this module does: it fetches and parses feeds
+//! ([`crate::sources`]), fetches and extracts article pages ([`crate::extract`]), stores the
+//! result ([`crate::store`]), and builds drafts from the store ([`crate::stories`],
+//! [`crate::edition`]). One broken source never stops the others: each gets its own report.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::stream::{self, StreamExt};
+use indicatif::ProgressBar;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::extract::{self, Extracted};
+use crate::model::{Article, Edition, Entry, SourceKind, Window};
+use crate::sources::fetch::{FetchOptions, Fetched, Fetcher, Validators};
+use crate::sources::{feed, import};
+use crate::store::{FetchRecord, Store, Upsert};
+use crate::text::lang;
+
+/// What happened to one source in a fetch run.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceReport {
+    /// Source name.
+    pub name: String,
+    /// Feed URL.
+    pub url: String,
+    /// "ok", "not_modified" or "error".
+    pub status: String,
+    /// Entries in the feed.
+    pub entries: usize,
+    /// Articles stored for the first time.
+    pub new: usize,
+    /// Articles whose content changed.
+    pub updated: usize,
+    /// The error, when the source failed.
+    pub error: Option<String>,
+    /// Article pages that could not be fetched (their entries were kept headline-only).
+    pub page_errors: Vec<String>,
+}
+
+/// Polls every configured source once and stores what is new.
+pub async fn fetch_all(
+    config: &Config,
+    store: &Store,
+    progress: &ProgressBar,
+) -> anyhow::Result<Vec<SourceReport>> {
+    let fetcher = Fetcher::new(FetchOptions::from(&config.fetch))?;
+    progress.set_length(config.sources.len() as u64);
+    let concurrency = config.fetch.concurrency.max(1);
+    let reports: Vec<SourceReport> = stream::iter(config.sources.iter())
+        .map(|s| {
+            let fetcher = fetcher.clone();
+            async move {
+                let report = fetch_source(config, store, &fetcher, s).await;
+                progress.inc(1);
+                progress.set_message(s.name.get_ref().clone());
+                report
+            }
+        })
+        .buffered(concurrency)
+        .collect()
+        .await;
+    Ok(reports)
+}
+
+async fn fetch_source(
+    config: &Config,
+    store: &Store,
+    fetcher: &Fetcher,
+    src: &crate::config::SourceConfig,
+) -> SourceReport {
+    let name = src.name.get_ref().clone();
+    let url = src.url.get_ref().clone();
+    let mut report = SourceReport {
+        name: name.clone(),
+        url: url.clone(),
+        status: "error".into(),
+        entries: 0,
+        new: 0,
+        updated: 0,
+        error: None,
+        page_errors: Vec::new(),
+    };
+    let result: anyhow::Result<()> = async {
+        let id = store
+            .ensure_source(
+                &name,
+                Some(&url),
+                SourceKind::Feed,
+                src.weight,
+                src.lang.as_deref(),
+            )
+            .await?;
+        let validators = store.validators(id).await?;
+        let page = match fetcher.get(&url, &validators).await {
+            Ok(Fetched::NotModified) => {
+                store.record_fetch(id, &FetchRecord::NotModified).await?;
+                report.status = "not_modified".into();
+                return Ok(());
+            }
+            Ok(Fetched::Page(p)) => p,
+            Err(e) => {
+                store
+                    .record_fetch(id, &FetchRecord::Error(e.to_string()))
+                    .await?;
+                report.error = Some(e.to_string());
+                return Ok(());
+            }
+        };
+        let parsed = match feed::parse(&page.body, Some(&page.final_url)) {
+            Ok(f) => f,
+            Err(e) => {
+                let msg = format!("{e} at {url}");
+                store
+                    .record_fetch(id, &FetchRecord::Error(msg.clone()))
+                    .await?;
+                report.error = Some(msg);
+                return Ok(());
+            }
+        };
+        report.entries = parsed.entries.len();
+        let links: Vec<String> = parsed.entries.iter().map(|e| e.link.clone()).collect();
+        let known = store.known_links(&links).await?;
+        let fresh: Vec<&Entry> = parsed
+            .entries
+            .iter()
+            .filter(|e| !e.link.is_empty() && !known.contains(&e.link))
+            .collect();
+        let fetched: Vec<(&Entry, Result<Option<Extracted>, String>)> = stream::iter(fresh)
+            .map(|entry| async move {
+                if !config.fetch.fetch_articles {
+                    return (entry, Ok(None));
+                }
+                let got = match fetcher.get(&entry.link, &Validators::default()).await {
+                    Ok(Fetched::Page(p)) => Ok(Some(extract::extract_bytes(
+                        &p.body,
+                        p.content_type.as_deref(),
+                        Some(&p.final_url),
+                    ))),
+                    Ok(Fetched::NotModified) => Ok(None),
+                    Err(e) => Err(e.to_string()),
+                };
+                (entry, got)
+            })
+            .buffered(4)
+            .collect()
+            .await;
+        for (entry, got) in fetched {
+            let extracted = match got {
+                Ok(x) => x,
+                Err(e) => {
+                    report.page_errors.push(e);
+                    None
+                }
+            };
+            let article = article_from(&name, entry, extracted, src.lang.as_deref());
+            match store
+                .upsert_article(id, entry.guid.as_deref(), &article)
+                .await?
+            {
+                Upsert::Inserted(_) => report.new += 1,
+                Upsert::Updated(_) => report.updated += 1,
+                Upsert::Unchanged(_) => {}
+            }
+        }
+        store
+            .record_fetch(
+                id,
+                &FetchRecord::Ok {
+                    etag: page.validators.etag,
+                    last_modified: page.validators.last_modified,
+                },
+            )
+            .await?;
+        report.status = "ok".into();
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        report.error = Some(format!("{e:#}"));
+    }
+    report
+}
+
+/// An article from a feed entry and, when its page was fetched, what extraction found there.
+pub fn article_from(
+    source: &str,
+    entry: &Entry,
+    extracted: Option<Extracted>,
+    source_lang: Option<&str>,
+) -> Article {
+    let x = extracted.unwrap_or_default();
+    let entry_text = entry.text.clone().unwrap_or_default();
+    // The page's text wins when it is longer than what the feed carried.
+    let text = if x.text.chars().count() > entry_text.chars().count() {
+        x.text
+    } else {
+        entry_text
+    };
+    let title = if entry.title.trim().is_empty() {
+        x.title.unwrap_or_default()
+    } else {
+        entry.title.clone()
+    };
+    let lang = entry
+        .lang
+        .clone()
+        .or(x.lang)
+        .or_else(|| {
+            let sample = format!(
+                "{title}\n{}\n{text}",
+                entry.summary.as_deref().unwrap_or("")
+            );
+            lang::detect(&sample).map(str::to_string)
+        })
+        .or_else(|| source_lang.map(str::to_string));
+    Article {
+        id: 0,
+        source: source.to_string(),
+        link: entry.link.clone(),
+        canonical_url: x.canonical_url.filter(|c| c != &entry.link),
+        title,
+        published: entry.published.or(x.published).map(clamp_future),
+        author: entry.author.clone().or(x.author),
+        lang,
+        summary: entry.summary.clone(),
+        text,
+        site_name: x.site_name,
+        image: x.image,
+    }
+}
+
+/// A publication time more than a day in the future is a source's mistake: use now.
+fn clamp_future(t: DateTime<Utc>) -> DateTime<Utc> {
+    let now = Utc::now();
+    if t > now + chrono::Duration::days(1) {
+        now
+    } else {
+        t
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    /// Lines stored for the first time.
+    pub new: usize,
+    /// Lines whose article changed.
+    pub updated: usize,
+    /// Lines already stored unchanged.
+    pub unchanged: usize,
+    /// Bad lines: (line number, message).
+    pub errors: Vec<(usize, String)>,
+}
+
+/// Loads JSON Lines entries into the store; unknown sources are created.
+pub async fn import_jsonl(
+    text: &str,
+    store: &Store,
+    progress: &ProgressBar,
+) -> anyhow::Result<ImportReport> {
+    let (items, errors) = import::read_jsonl(text);
+    let mut report = ImportReport {
+        errors: errors.into_iter().map(|e| (e.line, e.message)).collect(),
+        ..Default::default()
+    };
+    progress.set_length(items.len() as u64);
+    let mut ids = std::collections::HashMap::new();
+    for item in items {
+        let id = match ids.get(&item.source) {
+            Some(&id) => id,
+            None => {
+                let id = store
+                    .ensure_source(&item.source, None, SourceKind::Import, 1.0, None)
+                    .await?;
+                ids.insert(item.source.clone(), id);
+                id
+            }
+        };
+        let article = article_from(&item.source, &item.entry, None, None);
+        match store
+            .upsert_article(id, item.entry.guid.as_deref(), &article)
+            .await?
+        {
+            Upsert::Inserted(_) => report.new += 1,
+            Upsert::Updated(_) => report.updated += 1,
+            Upsert::Unchanged(_) => report.unchanged += 1,
+        }
+        progress.inc(1);
+    }
+    Ok(report)
+}
+
+/// Builds the draft edition for a window from the store, and keeps it there.
+pub async fn draft(
+    config: &Config,
+    store: &Store,
+    window: Window,
+    size: usize,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Edition> {
+    let articles = store.articles_in(window).await?;
+    let stories = crate::stories::build_stories(articles, config, window);
+    let edition = crate::edition::draft::build(&stories, config, window, size, now);
+    store.save_draft(&edition).await?;
+    Ok(edition)
+}
+
+/// A spinner or bar on stderr for long steps; hidden when stderr is not a terminal.
+pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{prefix:>10.bold} [{bar:30}] {pos}/{len} {wide_msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    pb.set_prefix(what.to_string());
+    pb.enable_steady_tick(Duration::from_millis(120));
+    pb
+}

@@ -1,0 +1,215 @@
+//! Looks: an [`Edition`] as Markdown, an HTML page, or JSON.
+//!
+//! Content comes from untrusted feeds and pages: text is escaped (Markdown) or auto-escaped
+//! (HTML templates), links are kept only when they are http(s), and the Markdown the beat's
+//! config supplies (intro, wrap-up) passes through ammonia before it reaches a page.
+
+use std::sync::LazyLock;
+
+use minijinja::{Environment, context};
+
+use crate::model::{ArticleRef, Edition};
+
+/// Output formats of an edition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Markdown, each story a `## N. Headline` section.
+    Md,
+    /// A standalone, responsive HTML page.
+    Html,
+    /// The edition as JSON (stories with score terms and articles, and the bench).
+    Json,
+}
+
+/// Renders an edition in a format.
+pub fn render(edition: &Edition, format: Format) -> String {
+    match format {
+        Format::Md => markdown(edition),
+        Format::Html => html(edition),
+        Format::Json => json(edition),
+    }
+}
+
+/// The edition as pretty JSON.
+pub fn json(edition: &Edition) -> String {
+    serde_json::to_string_pretty(edition).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// The edition as Markdown.
+pub fn markdown(e: &Edition) -> String {
+    let mut out = format!(
+        "# {}\n\n*{}*\n\n{}\n\n",
+        escape_md(&e.title),
+        escape_md(&e.window_label),
+        e.intro.trim()
+    );
+    for s in &e.stories {
+        out.push_str(&format!("## {}. {}\n\n", s.rank, escape_md(&s.headline)));
+        if s.lang != "en" {
+            out.push_str(&format!("*[{}]* ", s.lang));
+        }
+        for (i, para) in s.summary.split("\n\n").enumerate() {
+            if i > 0 {
+                out.push_str("\n\n");
+            }
+            out.push_str(&escape_md(para));
+        }
+        out.push_str("\n\n");
+        let mut facts = vec![format!(
+            "{} outlet{}",
+            s.outlets,
+            if s.outlets == 1 { "" } else { "s" }
+        )];
+        if !s.entities.is_empty() {
+            facts.push(format!("Entities: {}", s.entities.join(", ")));
+        }
+        out.push_str(&format!("*{}*\n\n", facts.join(" · ")));
+        out.push_str("Sources:\n");
+        for a in &s.articles {
+            out.push_str(&format!("- {}\n", md_link(a)));
+        }
+        if !s.also_carried_by.is_empty() {
+            let also: Vec<String> = s.also_carried_by.iter().map(md_link).collect();
+            out.push_str(&format!("- Also carried by: {}\n", also.join(", ")));
+        }
+        out.push('\n');
+    }
+    out.push_str(e.wrap_up.trim());
+    out.push('\n');
+    out
+}
+
+fn md_link(a: &ArticleRef) -> String {
+    let title = escape_md(&a.title);
+    match safe_url(&a.link) {
+        Some(url) => format!(
+            "[{}]({}) — {}",
+            title,
+            url.replace(')', "%29").replace(' ', "%20"),
+            escape_md(&a.source)
+        ),
+        None => format!("{} — {}", title, escape_md(&a.source)),
+    }
+}
+
+fn escape_md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The URL when it is an http(s) URL, else `None` (no `javascript:` or `data:` links).
+pub fn safe_url(link: &str) -> Option<String> {
+    let u = url::Url::parse(link).ok()?;
+    matches!(u.scheme(), "http" | "https").then(|| u.to_string())
+}
+
+/// Markdown from a trusted-but-careless author (the config, an editor) as sanitized HTML.
+pub fn markdown_to_html(md: &str) -> String {
+    let parser = pulldown_cmark::Parser::new(md);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::clean(&html)
+}
+
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.add_template("edition.html", include_str!("../../templates/edition.html"))
+        .expect("built-in template parses");
+    env.add_filter("safe_url", |s: String| {
+        let url = safe_url(&s).unwrap_or_default();
+        let attr = url
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        minijinja::Value::from_safe_string(attr)
+    });
+    env.add_filter("markdown", |s: String| {
+        minijinja::Value::from_safe_string(markdown_to_html(&s))
+    });
+    env.add_filter("paragraphs", |s: String| {
+        s.split("\n\n").map(str::to_string).collect::<Vec<_>>()
+    });
+    env
+});
+
+/// The edition as a standalone HTML page.
+pub fn html(e: &Edition) -> String {
+    let tmpl = TEMPLATES
+        .get_template("edition.html")
+        .expect("built-in template exists");
+    tmpl.render(context! { edition => e, generated => e.generated_at.format("%Y-%m-%d %H:%M UTC").to_string() })
+        .unwrap_or_else(|err| format!("<!doctype html><p>render error: {}</p>", minijinja::HtmlEscape(&err.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EditionItem, Score, Window};
+
+    fn edition() -> Edition {
+        let now = chrono::Utc::now();
+        Edition {
+            title: "Digest".into(),
+            window: Window { from: now, to: now },
+            window_label: "17–23 November 2025".into(),
+            intro: "Intro with <script>alert(1)</script> **bold**".into(),
+            stories: vec![EditionItem {
+                rank: 1,
+                headline: "JD opens <b>mall</b>".into(),
+                summary: "First para.\n\nSecond para.".into(),
+                lang: "en".into(),
+                entities: vec!["JD.com".into()],
+                topics: vec![],
+                outlets: 2,
+                score: Score::default(),
+                articles: vec![
+                    ArticleRef {
+                        link: "https://a.org/1".into(),
+                        source: "A".into(),
+                        title: "T1".into(),
+                        published: None,
+                        lang: None,
+                    },
+                    ArticleRef {
+                        link: "javascript:alert(1)".into(),
+                        source: "B".into(),
+                        title: "T2".into(),
+                        published: None,
+                        lang: None,
+                    },
+                ],
+                also_carried_by: vec![],
+            }],
+            bench: vec![],
+            wrap_up: "Bye".into(),
+            generated_at: now,
+        }
+    }
+
+    #[test]
+    fn markdown_has_numbered_headings_and_safe_links() {
+        let md = markdown(&edition());
+        assert!(md.contains("## 1. JD opens \\<b\\>mall\\</b\\>"), "{md}");
+        assert!(md.contains("[T1](https://a.org/1) — A"));
+        assert!(!md.contains("javascript:"));
+        assert!(md.contains("First para.\n\nSecond para."));
+    }
+
+    #[test]
+    fn html_is_escaped_and_sanitized() {
+        let page = html(&edition());
+        assert!(page.contains("JD opens &lt;b&gt;mall&lt;"), "{page}");
+        assert!(!page.contains("<b>mall"));
+        assert!(!page.contains("<script>alert(1)"), "{page}");
+        assert!(page.contains("<strong>bold</strong>"));
+        assert!(!page.contains("javascript:"));
+        assert!(page.contains("href=\"https://a.org/1\""));
+    }
+}

@@ -1,0 +1,348 @@
+//! The one polite HTTP client.
+//!
+//! Every request goes through [`Fetcher::get`]: it waits its turn for the host (a minimum gap
+//! between two requests to one host), holds one of a fixed number of global slots, sends
+//! `If-None-Match` / `If-Modified-Since` when the caller has validators, follows a bounded
+//! number of redirects, times out, and stops reading a body past the size cap. Errors say
+//! which URL failed and why, in words a user can act on.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use thiserror::Error;
+use tokio::sync::{Mutex, Semaphore};
+
+/// Limits and identity of the client.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// User-Agent header.
+    pub user_agent: String,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    /// Largest body accepted (after decompression).
+    pub max_bytes: u64,
+    /// Minimum gap between two requests to one host.
+    pub per_host_interval: Duration,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+}
+
+impl From<&crate::config::FetchConfig> for FetchOptions {
+    fn from(c: &crate::config::FetchConfig) -> Self {
+        FetchOptions {
+            user_agent: c.user_agent.clone(),
+            timeout: Duration::from_secs(c.timeout_secs.max(1)),
+            max_bytes: c.max_bytes,
+            per_host_interval: Duration::from_millis(c.per_host_interval_ms),
+            concurrency: c.concurrency.max(1),
+        }
+    }
+}
+
+/// Cache validators from an earlier response, for a conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// The ETag header.
+    pub etag: Option<String>,
+    /// The Last-Modified header.
+    pub last_modified: Option<String>,
+}
+
+/// A response with its body.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The URL after redirects.
+    pub final_url: String,
+    /// HTTP status (2xx).
+    pub status: u16,
+    /// Content-Type header.
+    pub content_type: Option<String>,
+    /// Validators to send next time.
+    pub validators: Validators,
+    /// The body, decompressed.
+    pub body: Vec<u8>,
+}
+
+/// What a GET gave.
+#[derive(Debug, Clone)]
+pub enum Fetched {
+    /// 304: the resource is unchanged since the validators were issued.
+    NotModified,
+    /// A fresh body.
+    Page(Page),
+}
+
+/// Why a GET failed.
+#[derive(Debug, Error)]
+pub enum FetchError {
+    /// The URL could not be parsed or has no host.
+    #[error("fetch: {url}: not a valid http(s) URL")]
+    BadUrl {
+        /// The URL.
+        url: String,
+    },
+    /// No complete answer in time.
+    #[error("fetch: {url}: timed out after {secs} s; the server is slow or unreachable")]
+    Timeout {
+        /// The URL.
+        url: String,
+        /// The limit.
+        secs: u64,
+    },
+    /// Could not connect or the connection broke.
+    #[error("fetch: {url}: {reason}")]
+    Network {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The server answered with an error status.
+    #[error("fetch: {url}: {}", status_message(*.status, *.retry_after))]
+    Status {
+        /// The URL.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// Seconds to wait, from Retry-After.
+        retry_after: Option<u64>,
+    },
+    /// The body is larger than the cap.
+    #[error(
+        "fetch: {url}: response body too large (over {max} bytes); raise [fetch] max_bytes if this source is trusted"
+    )]
+    TooLarge {
+        /// The URL.
+        url: String,
+        /// The cap.
+        max: u64,
+    },
+}
+
+fn status_message(status: u16, retry_after: Option<u64>) -> String {
+    let wait = retry_after
+        .map(|s| format!("; retry after {s} s"))
+        .unwrap_or_default();
+    match status {
+        401 | 403 => format!(
+            "access denied ({status} status code); the source may need credentials or block robots"
+        ),
+        404 => "not found (404 status code); check the URL or remove the source".to_string(),
+        410 => {
+            "gone (410 status code); the source was removed: delete it from the config".to_string()
+        }
+        429 => format!("too many requests (429 status code){wait}"),
+        500..=599 => format!(
+            "server error ({status} status code){wait}; it will be retried on the next fetch"
+        ),
+        _ => format!("unexpected {status} status code"),
+    }
+}
+
+/// The shared HTTP client with per-host politeness.
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    options: FetchOptions,
+    next_slot: Arc<Mutex<HashMap<String, Instant>>>,
+    slots: Arc<Semaphore>,
+}
+
+/// Installs the ring crypto provider for rustls; safe to call more than once.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl Fetcher {
+    /// Builds a client with the given limits.
+    pub fn new(options: FetchOptions) -> anyhow::Result<Fetcher> {
+        install_crypto_provider();
+        let client = reqwest::Client::builder()
+            .user_agent(options.user_agent.clone())
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()?;
+        Ok(Fetcher {
+            client,
+            slots: Arc::new(Semaphore::new(options.concurrency)),
+            options,
+            next_slot: Arc::new(Mutex::new(HashMap::new())),
+        })
+    }
+
+    /// GETs `url`, conditionally when `validators` are given.
+    pub async fn get(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        let parsed = url::Url::parse(url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| FetchError::BadUrl {
+                url: url.to_string(),
+            })?;
+        let host = parsed.host_str().unwrap_or_default().to_string();
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| FetchError::Network {
+                url: url.to_string(),
+                reason: "the fetcher is shutting down".to_string(),
+            })?;
+        self.wait_for_host(&host).await;
+
+        let mut headers = HeaderMap::new();
+        if let Some(v) = validators
+            .etag
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
+            headers.insert(header::IF_NONE_MATCH, v);
+        }
+        if let Some(v) = validators
+            .last_modified
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
+            headers.insert(header::IF_MODIFIED_SINCE, v);
+        }
+        let resp = self
+            .client
+            .get(parsed)
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|e| self.classify(url, e))?;
+        let status = resp.status().as_u16();
+        if status == 304 {
+            return Ok(Fetched::NotModified);
+        }
+        if !resp.status().is_success() {
+            let retry_after = resp
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            return Err(FetchError::Status {
+                url: url.to_string(),
+                status,
+                retry_after,
+            });
+        }
+        let max = self.options.max_bytes;
+        if resp.content_length().is_some_and(|n| n > max) {
+            return Err(FetchError::TooLarge {
+                url: url.to_string(),
+                max,
+            });
+        }
+        let header_str = |name: header::HeaderName| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header_str(header::CONTENT_TYPE);
+        let validators = Validators {
+            etag: header_str(header::ETAG),
+            last_modified: header_str(header::LAST_MODIFIED),
+        };
+        let final_url = resp.url().to_string();
+        let mut resp = resp;
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(url, e))? {
+            if body.len() as u64 + chunk.len() as u64 > max {
+                return Err(FetchError::TooLarge {
+                    url: url.to_string(),
+                    max,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Fetched::Page(Page {
+            final_url,
+            status,
+            content_type,
+            validators,
+            body,
+        }))
+    }
+
+    /// Sleeps until this host's next slot, and books the one after it.
+    async fn wait_for_host(&self, host: &str) {
+        let gap = self.options.per_host_interval;
+        if gap.is_zero() {
+            return;
+        }
+        let wait_until = {
+            let mut next = self.next_slot.lock().await;
+            let now = Instant::now();
+            let slot = next.get(host).copied().filter(|t| *t > now).unwrap_or(now);
+            next.insert(host.to_string(), slot + gap);
+            slot
+        };
+        tokio::time::sleep_until(wait_until.into()).await;
+    }
+
+    fn classify(&self, url: &str, e: reqwest::Error) -> FetchError {
+        if e.is_timeout() {
+            return FetchError::Timeout {
+                url: url.to_string(),
+                secs: self.options.timeout.as_secs(),
+            };
+        }
+        let reason = if e.is_connect() {
+            "cannot connect; check the host name and that the server is up".to_string()
+        } else if e.is_redirect() {
+            "too many redirects (a redirect loop?)".to_string()
+        } else if e.is_decode() || e.is_body() {
+            format!(
+                "the response body was cut short or is corrupt ({})",
+                root_cause(&e)
+            )
+        } else {
+            root_cause(&e)
+        };
+        FetchError::Network {
+            url: url.to_string(),
+            reason,
+        }
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// Parses Retry-After as seconds or an HTTP date.
+fn parse_retry_after(v: &str) -> Option<u64> {
+    if let Ok(secs) = v.trim().parse::<u64>() {
+        return Some(secs);
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v.trim()).ok()?;
+    let secs = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
+    Some(secs.max(0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("120"), Some(120));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(0));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn status_messages_are_specific() {
+        assert!(status_message(429, Some(30)).contains("retry after 30 s"));
+        assert!(status_message(404, None).contains("check the URL"));
+    }
+}

@@ -1,0 +1,220 @@
+//! Watchlist and topic matching with Aho-Corasick over aliases in every script.
+//!
+//! Aliases and text are both normalised (NFKC, lowercase), so "ＪＤ", "jd" and "JD" meet. A
+//! Latin alias must stand as a whole word ("JD" does not match inside "JDX"); a CJK alias
+//! matches anywhere, as Chinese has no spaces.
+
+use std::collections::BTreeSet;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::config::{EntityConfig, TopicConfig};
+use crate::text::tokens::normalize;
+
+/// Finds named things (entities or topics) in text by their aliases.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    names: Vec<String>,
+    weights: Vec<f64>,
+    /// For each pattern, the index of the thing it names.
+    owner: Vec<usize>,
+    ac: Option<AhoCorasick>,
+}
+
+impl Matcher {
+    /// Builds a matcher from `(name, weight, aliases)`; the name is itself an alias.
+    pub fn new(things: Vec<(String, f64, Vec<String>)>) -> Matcher {
+        let mut patterns = Vec::new();
+        let mut owner = Vec::new();
+        let mut names = Vec::new();
+        let mut weights = Vec::new();
+        for (i, (name, weight, aliases)) in things.into_iter().enumerate() {
+            let mut seen = BTreeSet::new();
+            for alias in std::iter::once(name.clone()).chain(aliases) {
+                let a = normalize(alias.trim());
+                if !a.is_empty() && seen.insert(a.clone()) {
+                    patterns.push(a);
+                    owner.push(i);
+                }
+            }
+            names.push(name);
+            weights.push(weight);
+        }
+        let ac = (!patterns.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&patterns)
+                .expect("aliases form a valid automaton")
+        });
+        Matcher {
+            names,
+            weights,
+            owner,
+            ac,
+        }
+    }
+
+    /// A matcher over the config's watchlist.
+    pub fn watchlist(entities: &[EntityConfig]) -> Matcher {
+        Matcher::new(
+            entities
+                .iter()
+                .map(|e| (e.name.get_ref().clone(), e.weight, e.aliases.clone()))
+                .collect(),
+        )
+    }
+
+    /// A matcher over the config's topics (keywords are the aliases).
+    pub fn topics(topics: &[TopicConfig]) -> Matcher {
+        Matcher::new(
+            topics
+                .iter()
+                .map(|t| (t.name.get_ref().clone(), 1.0, t.keywords.clone()))
+                .collect(),
+        )
+    }
+
+    /// Indices of the things mentioned in `text`.
+    pub fn find(&self, text: &str) -> BTreeSet<usize> {
+        let mut found = BTreeSet::new();
+        let Some(ac) = &self.ac else { return found };
+        let norm = normalize(text);
+        for m in ac.find_iter(&norm) {
+            let before = norm[..m.start()].chars().next_back();
+            let after = norm[m.end()..].chars().next();
+            let first = norm[m.start()..].chars().next();
+            let last = norm[..m.end()].chars().next_back();
+            let latin_edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            let glued =
+                latin_edge(first) && latin_edge(before) || latin_edge(last) && latin_edge(after);
+            let bounded = !glued;
+            if bounded {
+                found.insert(self.owner[m.pattern().as_usize()]);
+            }
+        }
+        found
+    }
+
+    /// The text, normalised, with every matched alias blanked out: what remains after the
+    /// things found are accounted for (so an entity counts once, in any language).
+    pub fn mask(&self, text: &str) -> String {
+        let norm = normalize(text);
+        let Some(ac) = &self.ac else { return norm };
+        let mut out = String::with_capacity(norm.len());
+        let mut last = 0;
+        for m in ac.find_iter(&norm) {
+            out.push_str(&norm[last..m.start()]);
+            out.push(' ');
+            last = m.end();
+        }
+        out.push_str(&norm[last..]);
+        out
+    }
+
+    /// Like [`Matcher::mask`], but keeps the text's case (matching is still case-insensitive).
+    ///
+    /// Used where capitalisation carries meaning, such as finding proper names.
+    pub fn mask_keep_case(&self, text: &str) -> String {
+        let Some(ac) = &self.ac else {
+            return text.to_string();
+        };
+        // Normalisation can change lengths; mask on the normalised form char by char when the
+        // lengths agree, else fall back to the normalised text.
+        let norm = normalize(text);
+        let orig: Vec<char> = text.chars().collect();
+        let normc: Vec<char> = norm.chars().collect();
+        if orig.len() != normc.len() {
+            return self.mask(text);
+        }
+        let mut keep = vec![true; normc.len()];
+        let byte_to_char: Vec<usize> = {
+            let mut v = vec![0; norm.len() + 1];
+            let mut ci = 0;
+            for (bi, _) in norm.char_indices() {
+                v[bi] = ci;
+                ci += 1;
+            }
+            v[norm.len()] = ci;
+            v
+        };
+        for m in ac.find_iter(&norm) {
+            keep[byte_to_char[m.start()]..byte_to_char[m.end()]].fill(false);
+        }
+        orig.iter()
+            .zip(keep)
+            .map(|(c, k)| if k { *c } else { ' ' })
+            .collect()
+    }
+
+    /// Display name of thing `i`.
+    pub fn name(&self, i: usize) -> &str {
+        &self.names[i]
+    }
+
+    /// Weight of thing `i`.
+    pub fn weight(&self, i: usize) -> f64 {
+        self.weights[i]
+    }
+
+    /// Indices of the things with these display names.
+    pub fn indices_of(&self, names: &[String]) -> Vec<usize> {
+        names
+            .iter()
+            .filter_map(|n| self.names.iter().position(|m| m == n))
+            .collect()
+    }
+
+    /// Number of things.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there is nothing to match.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m() -> Matcher {
+        Matcher::new(vec![
+            (
+                "JD.com".into(),
+                1.5,
+                vec!["JD".into(), "京东".into(), "京東".into()],
+            ),
+            (
+                "RedNote".into(),
+                1.0,
+                vec!["Xiaohongshu".into(), "小红书".into()],
+            ),
+            ("Temu".into(), 1.0, vec![]),
+        ])
+    }
+
+    #[test]
+    fn aliases_in_every_script() {
+        let m = m();
+        assert_eq!(m.find("京东MALL北京首店试营业"), BTreeSet::from([0]));
+        assert_eq!(
+            m.find("ＪＤ opens a mall; Xiaohongshu too"),
+            BTreeSet::from([0, 1])
+        );
+        assert_eq!(m.find("小红书上线新功能"), BTreeSet::from([1]));
+    }
+
+    #[test]
+    fn mask_blanks_aliases() {
+        assert_eq!(m().mask("京东MALL and Temu"), " mall and  ");
+    }
+
+    #[test]
+    fn latin_aliases_need_word_boundaries() {
+        let m = m();
+        assert!(m.find("JDX Logistics and Temurin").is_empty());
+        assert_eq!(m.find("Temu's rivals"), BTreeSet::from([2]));
+    }
+}

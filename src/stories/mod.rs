@@ -1,0 +1,99 @@
+//! Understanding: from a window's articles to ranked stories.
+//!
+//! [`dedup`] folds near-duplicate copies (syndication, light rewrites) into one article with
+//! "also carried by" links. [`entities`] finds watched entities and beat topics through their
+//! aliases in every script. [`cluster`] groups articles that report the same event, across
+//! sources, languages and days. [`rank`] scores each story as a sum of named terms.
+//! [`build_stories`] runs them in that order. Everything here is synchronous and deterministic.
+
+pub mod cluster;
+pub mod dedup;
+pub mod entities;
+pub mod places;
+pub mod rank;
+
+use std::collections::BTreeSet;
+
+use crate::config::Config;
+use crate::model::{Article, ArticleRef, Story, Window};
+
+/// Groups a window's articles into ranked stories, best first.
+pub fn build_stories(articles: Vec<Article>, config: &Config, window: Window) -> Vec<Story> {
+    let watchlist = entities::Matcher::watchlist(&config.entities);
+    let topics = entities::Matcher::topics(&config.topics);
+
+    // 1. Near-duplicates: keep one representative per group.
+    let groups = dedup::groups(&articles, dedup::DedupOptions::default());
+    let mut reps: Vec<(Article, Vec<ArticleRef>)> = Vec::new();
+    for g in groups {
+        let mut members: Vec<&Article> = g.iter().map(|&i| &articles[i]).collect();
+        // The representative is the earliest (the original), then the longest text.
+        members.sort_by(|a, b| {
+            a.published
+                .cmp(&b.published)
+                .then(b.text.len().cmp(&a.text.len()))
+                .then(a.id.cmp(&b.id))
+        });
+        let rep = members[0].clone();
+        let copies = members[1..].iter().map(|a| ArticleRef::from(*a)).collect();
+        reps.push((rep, copies));
+    }
+
+    // 2. Entities and topics per article.
+    let tagged: Vec<(BTreeSet<usize>, BTreeSet<usize>)> = reps
+        .iter()
+        .map(|(a, _)| {
+            let text = format!("{}\n{}", a.title, a.body());
+            (watchlist.find(&text), topics.find(&text))
+        })
+        .collect();
+
+    // 3. Clustering.
+    let docs: Vec<cluster::Doc> = reps
+        .iter()
+        .zip(&tagged)
+        .map(|((a, _), _)| cluster::Doc::new(&a.title, a.body(), a.published, &watchlist))
+        .collect();
+    let labels = cluster::cluster(&docs, &cluster::ClusterOptions::default());
+
+    // 4. Assemble stories.
+    let n_clusters = labels.iter().copied().max().map_or(0, |m| m + 1);
+    let mut stories: Vec<Story> = (0..n_clusters).map(|_| Story::default()).collect();
+    let mut story_entities: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n_clusters];
+    let mut story_topics: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n_clusters];
+    for (i, (article, copies)) in reps.into_iter().enumerate() {
+        let s = labels[i];
+        stories[s].articles.push(article);
+        stories[s].also_carried_by.extend(copies);
+        story_entities[s].extend(tagged[i].0.iter().copied());
+        story_topics[s].extend(tagged[i].1.iter().copied());
+    }
+    for (i, story) in stories.iter_mut().enumerate() {
+        story
+            .articles
+            .sort_by(|a, b| a.published.cmp(&b.published).then(a.id.cmp(&b.id)));
+        story.entities = story_entities[i]
+            .iter()
+            .map(|&e| watchlist.name(e).to_string())
+            .collect();
+        story.topics = story_topics[i]
+            .iter()
+            .map(|&t| topics.name(t).to_string())
+            .collect();
+    }
+
+    // 5. Ranking.
+    let ranker = rank::Ranker::new(config, window);
+    for story in &mut stories {
+        let ents: Vec<usize> = watchlist.indices_of(&story.entities);
+        story.score = ranker.score(story, &ents);
+    }
+    stories.sort_by(|a, b| {
+        b.score
+            .total
+            .total_cmp(&a.score.total)
+            .then(b.articles.len().cmp(&a.articles.len()))
+            .then(a.articles[0].link.cmp(&b.articles[0].link))
+    });
+    stories
+}

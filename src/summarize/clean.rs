@@ -1,0 +1,111 @@
+//! Cleaning sentences and titles of what is not news: datelines, bylines, credits, junk.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    // An all-capitals place, an optional date and agency, then a dash: "BEIJING (Reuters) - ".
+    Regex::new(r"^[A-Z][A-Z .'-]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-–—]\s+")
+        .expect("static regex")
+});
+static ZH_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[（(][^）)]{1,20}[）)]|[\p{Han}]{2,10}(?:网|社|报|日报|新闻)?(?:\d{1,2}月\d{1,2}日)?(?:电|讯|消息))\s*[，,：:]?\s*")
+        .expect("static regex")
+});
+static JUNK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^(?:by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$|photo:|image:|photograph:|picture:|credit:|",
+        r"advertisement|read more|click here|subscribe|sign up|follow us|share this|related:|",
+        r"this article (?:was|originally)|all rights reserved|copyright|©|",
+        r"the wayback machine|an archived version|archived from|pic\.twitter\.com|",
+        r"\(?(?:photo|image) (?:by|credit)|getty images|ap photo|reuters/|",
+        r"责任编辑|编辑[:：]|来源[:：]|图片来源|原标题|点击|关注我们|版权所有|未经授权)"
+    ))
+    .expect("static regex")
+});
+static EMBED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:—|-)\s*[^()]{1,60}\(@\w+\)\s+\w+\s+\d{1,2},\s+\d{4}|https?://\S+|\bpic\.twitter\.com/\S+")
+        .expect("static regex")
+});
+
+/// A cleaned sentence, or `None` when the sentence is junk through and through.
+pub fn sentence(raw: &str) -> Option<String> {
+    let s = raw.trim();
+    if JUNK.is_match(s) || EMBED.is_match(s) {
+        return None;
+    }
+    let s = DATELINE.replace(s, "");
+    let s = ZH_DATELINE.replace(&s, "");
+    let s = s.trim();
+    let letters = s.chars().filter(|c| c.is_alphabetic()).count();
+    if letters * 2 < s.chars().count() {
+        return None; // mostly digits and symbols: a table row or a timestamp
+    }
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// A title without its site suffix (" - SCMP", "| 36氪", "_新浪科技").
+pub fn title(raw: &str) -> String {
+    let t = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    for sep in [" | ", " - ", " — ", " – ", "｜", "|", "_"] {
+        if let Some(pos) = t.rfind(sep) {
+            let (head, tail) = (&t[..pos], &t[pos + sep.len()..]);
+            let tail_words = tail.split_whitespace().count();
+            if tail_words <= 4
+                && tail.chars().count() <= 24
+                && head.chars().count() >= 2 * tail.chars().count().min(8)
+            {
+                return head.trim().to_string();
+            }
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datelines_bylines_and_junk() {
+        assert_eq!(
+            sentence("BEIJING (Reuters) - JD.com opened a mall.").as_deref(),
+            Some("JD.com opened a mall.")
+        );
+        assert_eq!(
+            sentence("HONG KONG, Nov 17 - Shares rose.").as_deref(),
+            Some("Shares rose.")
+        );
+        assert_eq!(sentence("By Jane Smith"), None);
+        assert_eq!(sentence("Photo: Example Images"), None);
+        assert_eq!(sentence("Read more: how malls work"), None);
+        assert_eq!(sentence("— Li Hua (@lihua) November 17, 2025"), None);
+        assert_eq!(
+            sentence("新华社北京11月17日电，京东MALL今日开业。").as_deref(),
+            Some("京东MALL今日开业。")
+        );
+        assert_eq!(sentence("责任编辑：王五"), None);
+        assert_eq!(
+            sentence("Sales rose 5% in October.").as_deref(),
+            Some("Sales rose 5% in October.")
+        );
+    }
+
+    #[test]
+    fn site_suffixes() {
+        assert_eq!(
+            title("Temu faces Dutch probe - SCMP"),
+            "Temu faces Dutch probe"
+        );
+        assert_eq!(
+            title("京东MALL北京首店试营业 | 36氪"),
+            "京东MALL北京首店试营业"
+        );
+        assert_eq!(
+            title("阿里云墨西哥数据中心启用_新浪科技"),
+            "阿里云墨西哥数据中心启用"
+        );
+        assert_eq!(title("Up - Down"), "Up - Down");
+    }
+}

@@ -1,0 +1,83 @@
+//! The editor's desk, read-only for now: the latest draft and the archive.
+//!
+//! Routes: `/` (latest draft as a page), `/draft.md`, `/draft.json`, `/archive`, `/healthz`.
+//! The server only reads the store; building drafts is the CLI's job.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+
+use crate::render;
+use crate::store::Store;
+
+/// The web application over a store.
+pub fn router(store: Store) -> Router {
+    Router::new()
+        .route("/", get(draft_page))
+        .route("/draft.md", get(draft_md))
+        .route("/draft.json", get(draft_json))
+        .route("/archive", get(archive))
+        .route("/healthz", get(|| async { "ok" }))
+        .with_state(store)
+}
+
+/// Serves the application on `addr` until the process is stopped.
+pub async fn serve(store: Store, addr: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("serve: cannot listen on {addr}: {e}; is another server using that port? set [serve] addr"))?;
+    tracing::info!("serving on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(store)).await?;
+    Ok(())
+}
+
+async fn latest(store: &Store) -> Result<crate::model::Edition, Response> {
+    match store.latest_draft().await {
+        Ok(Some(e)) => Ok(e),
+        Ok(None) => Err((
+            StatusCode::NOT_FOUND,
+            Html("<!doctype html><title>No draft</title><p>No draft yet. Run <code>roundup draft</code> (or <code>roundup demo</code>) first.</p>"),
+        )
+            .into_response()),
+        Err(e) => Err((StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()),
+    }
+}
+
+async fn draft_page(State(store): State<Store>) -> Response {
+    match latest(&store).await {
+        Ok(e) => Html(render::html(&e)).into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn draft_md(State(store): State<Store>) -> Response {
+    match latest(&store).await {
+        Ok(e) => (
+            [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
+            render::markdown(&e),
+        )
+            .into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn draft_json(State(store): State<Store>) -> Response {
+    match latest(&store).await {
+        Ok(e) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            render::json(&e),
+        )
+            .into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn archive() -> Html<&'static str> {
+    Html(
+        "<!doctype html><title>Archive</title><h1>Archive</h1><p>No published editions yet: publishing arrives with the editor's desk.</p>",
+    )
+}
