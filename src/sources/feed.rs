@@ -6,6 +6,9 @@
 //! [`crate::model::Entry`]: HTML summaries become plain text, relative links are resolved
 //! against the feed's URL, and a document that is not a feed at all is an error.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use thiserror::Error;
 
 use crate::model::Entry;
@@ -64,10 +67,23 @@ pub fn parse(bytes: &[u8], feed_url: Option<&str>) -> Result<Feed, FeedError> {
     }
     let base = feed_url.and_then(|u| url::Url::parse(u).ok());
     let language = parsed.feed.language.as_deref().map(lang_code);
+    let raw = if parsed
+        .entries
+        .iter()
+        .any(|e| e.link.as_deref().is_none_or(|l| l.trim().is_empty()))
+    {
+        raw_links(bytes, parsed.entries.len())
+    } else {
+        None
+    };
     let entries = parsed
         .entries
         .iter()
-        .filter_map(|e| map_entry(e, base.as_ref(), language.as_deref()))
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let raw_link = raw.as_ref().and_then(|r| r[i].as_deref());
+            map_entry(e, raw_link, base.as_ref(), language.as_deref())
+        })
         .collect();
     Ok(Feed {
         title: parsed.feed.title.as_deref().map(clean_line),
@@ -90,9 +106,54 @@ fn clean_line(s: &str) -> String {
     to_text(s).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Each item's or entry's own link as written in the document, in document order, when the
+/// number of items found agrees with the parser's count.
+///
+/// feedparser-rs blanks absolute links to loopback and private-network hosts (its own
+/// request-forgery guard). Roundup decides which addresses to fetch in its fetcher, with an
+/// allow-list, so the links are read back here.
+fn raw_links(bytes: &[u8], expected: usize) -> Option<Vec<Option<String>>> {
+    static ITEM: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)<(item|entry)[\s>].*?</(?:item|entry)\s*>").expect("static regex")
+    });
+    static RSS_LINK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?is)<link\s*>\s*(?:<!\[CDATA\[)?\s*([^<\s]+?)\s*(?:\]\]>)?\s*</link\s*>")
+            .expect("static regex")
+    });
+    static ATOM_LINK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?is)<link\b([^>]*)/?>").expect("static regex"));
+    static HREF: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?is)\bhref\s*=\s*["']([^"']+)["']"#).expect("static regex")
+    });
+    static REL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"(?is)\brel\s*=\s*["']([^"']+)["']"#).expect("static regex"));
+    let text = String::from_utf8_lossy(bytes);
+    let links: Vec<Option<String>> = ITEM
+        .find_iter(&text)
+        .map(|m| {
+            let item = m.as_str();
+            let rss = RSS_LINK.captures(item).map(|c| c[1].to_string());
+            let atom = || {
+                ATOM_LINK.captures_iter(item).find_map(|c| {
+                    let attrs = &c[1];
+                    let rel = REL.captures(attrs).map(|r| r[1].to_ascii_lowercase());
+                    if rel.is_none_or(|r| r == "alternate") {
+                        HREF.captures(attrs).map(|h| h[1].to_string())
+                    } else {
+                        None
+                    }
+                })
+            };
+            rss.or_else(atom).map(|l| l.replace("&amp;", "&"))
+        })
+        .collect();
+    (links.len() == expected).then_some(links)
+}
+
 /// Maps one parsed entry; entries with neither a link nor a title are skipped.
 fn map_entry(
     e: &feedparser_rs::Entry,
+    raw_link: Option<&str>,
     base: Option<&url::Url>,
     lang: Option<&str>,
 ) -> Option<Entry> {
@@ -101,6 +162,7 @@ fn map_entry(
         .link
         .as_deref()
         .and_then(non_empty)
+        .or_else(|| raw_link.and_then(non_empty))
         .or_else(|| e.links.iter().find_map(|l| non_empty(l.href.as_ref())))
         .or_else(|| {
             e.id.as_deref()
