@@ -1,0 +1,174 @@
+//! Shared helpers for the integration tests: a loopback fixture server and the binary.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Response, StatusCode, Uri, header};
+
+/// A fixture served at a path.
+#[derive(Clone)]
+pub struct Fixture {
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub status: u16,
+}
+
+/// A loopback HTTP server on its own runtime; stops when dropped.
+pub struct FixtureServer {
+    pub base: String,
+    _rt: tokio::runtime::Runtime,
+}
+
+/// Reads a file under tests/fixtures.
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// Serves `routes` (path → fixture) with ETag / If-None-Match support. `{BASE}` in bodies is
+/// replaced by the server's base URL.
+pub fn serve(routes: Vec<(&str, Fixture)>) -> FixtureServer {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let map: HashMap<String, Fixture> = routes
+        .into_iter()
+        .map(|(p, mut f)| {
+            if let Ok(text) = String::from_utf8(f.body.clone()) {
+                f.body = text.replace("{BASE}", &base).into_bytes();
+            }
+            (p.to_string(), f)
+        })
+        .collect();
+    let app = Router::new().fallback(handler).with_state(Arc::new(map));
+    rt.spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    FixtureServer { base, _rt: rt }
+}
+
+async fn handler(
+    State(map): State<Arc<HashMap<String, Fixture>>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let Some(f) = map.get(uri.path()) else {
+        return Response::builder()
+            .status(404)
+            .body(Body::from("not found"))
+            .unwrap();
+    };
+    let etag = format!(
+        "\"{:x}\"",
+        f.body.len() * 31 + f.body.first().copied().unwrap_or(0) as usize
+    );
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
+        return Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .header(header::ETAG, etag)
+            .body(Body::empty())
+            .unwrap();
+    }
+    Response::builder()
+        .status(f.status)
+        .header(header::CONTENT_TYPE, f.content_type)
+        .header(header::ETAG, etag)
+        .body(Body::from(f.body.clone()))
+        .unwrap()
+}
+
+/// A 200 fixture.
+pub fn ok(content_type: &'static str, body: Vec<u8>) -> Fixture {
+    Fixture {
+        content_type,
+        body,
+        status: 200,
+    }
+}
+
+/// The `roundup` binary, run in `dir` with `args`.
+pub fn roundup(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_roundup"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run roundup")
+}
+
+/// Stdout of a successful run; panics with stderr otherwise.
+pub fn stdout_ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "roundup failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// A plain HTTP/1.1 GET over loopback: (status, body).
+pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf)?;
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+/// Polls until `addr` answers /healthz, or panics after `limit`.
+pub fn wait_for(addr: &str, limit: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Ok((200, _)) = http_get(addr, "/healthz") {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("server on {addr} did not come up within {limit:?}");
+}

@@ -1,0 +1,143 @@
+//! `roundup fetch` against a loopback server: every feed format, a 304 round trip, a broken
+//! feed that does not stop the others, a GBK-encoded page, and Chinese search.
+
+mod common;
+
+use common::*;
+
+fn config(base: &str) -> String {
+    format!(
+        r#"[beat]
+name = "Fixture beat"
+timezone = "Asia/Shanghai"
+
+[fetch]
+per_host_interval_ms = 5
+timeout_secs = 5
+
+[[source]]
+name = "RSS outlet"
+url = "{base}/rss.xml"
+
+[[source]]
+name = "Atom outlet"
+url = "{base}/atom.xml"
+
+[[source]]
+name = "JSON outlet"
+url = "{base}/feed.json"
+
+[[source]]
+name = "Broken outlet"
+url = "{base}/broken.xml"
+
+[[source]]
+name = "Gone outlet"
+url = "{base}/gone.xml"
+"#
+    )
+}
+
+#[test]
+fn fetch_formats_conditional_get_broken_feed_gbk_and_search() {
+    let server = serve(vec![
+        ("/rss.xml", ok("application/rss+xml", fixture("rss2.xml"))),
+        ("/atom.xml", ok("application/atom+xml", fixture("atom.xml"))),
+        (
+            "/feed.json",
+            ok("application/feed+json", fixture("jsonfeed.json")),
+        ),
+        (
+            "/broken.xml",
+            ok("text/html", fixture("html-instead-of-feed.xml")),
+        ),
+        (
+            "/pages/temu-fine.html",
+            ok("text/html; charset=utf-8", fixture("temu-fine.html")),
+        ),
+        (
+            "/pages/temu-appeal.html",
+            ok("text/html; charset=utf-8", fixture("temu-appeal.html")),
+        ),
+        // GBK bytes, declared only in a meta tag.
+        (
+            "/pages/jd-gbk.html",
+            ok("text/html", fixture("gbk-meta-charset.html")),
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "roundup.toml", &config(&server.base));
+
+    let first = roundup(dir.path(), &["fetch"]);
+    let out = stdout_ok(&first);
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no report line for {name}:\n{out}"))
+            .to_string()
+    };
+    assert!(
+        line("RSS outlet").contains("ok     2 entries, 2 new"),
+        "{out}"
+    );
+    assert!(
+        line("RSS outlet").contains("1 pages failed (kept headline-only)"),
+        "{out}"
+    );
+    assert!(line("Atom outlet").contains("1 entries, 1 new"), "{out}");
+    assert!(line("JSON outlet").contains("1 entries, 1 new"), "{out}");
+    assert!(line("Broken outlet").contains("error"), "{out}");
+    assert!(
+        line("Broken outlet").contains("not an RSS, Atom or JSON feed"),
+        "{out}"
+    );
+    assert!(line("Broken outlet").contains("HTML page"), "{out}");
+    assert!(
+        line("Gone outlet").contains("not found (404 status code)"),
+        "{out}"
+    );
+
+    // Conditional GET: nothing changed, every good feed answers 304.
+    let second = stdout_ok(&roundup(dir.path(), &["fetch"]));
+    for name in ["RSS outlet", "Atom outlet", "JSON outlet"] {
+        let l = second.lines().find(|l| l.starts_with(name)).unwrap();
+        assert!(l.contains(" 304 "), "{l}");
+    }
+
+    // The GBK page was decoded: words only in its body (not in the feed) are searchable.
+    let hits = stdout_ok(&roundup(dir.path(), &["search", "送货上门"]));
+    assert_eq!(hits.lines().count(), 1, "{hits}");
+    assert!(hits.contains("京东MALL北京首店试营业"), "{hits}");
+    assert!(hits.contains("JSON outlet"), "{hits}");
+    let hits = stdout_ok(&roundup(
+        dir.path(),
+        &["search", "北京首店", "--format", "jsonl"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(hits.lines().next().unwrap()).unwrap();
+    assert_eq!(v["link"], format!("{}/pages/jd-gbk.html", server.base));
+    assert_eq!(v["date"], "2025-11-17");
+
+    // English search over extracted text, and the headline-only item is stored too.
+    let hits = stdout_ok(&roundup(dir.path(), &["search", "countdown timers"]));
+    assert!(hits.contains("Temu fined 4 million euros"), "{hits}");
+    let hits = stdout_ok(&roundup(dir.path(), &["search", "Shein"]));
+    assert!(hits.contains("Headline-only item"), "{hits}");
+
+    // Health: the broken source shows its error.
+    let sources = stdout_ok(&roundup(dir.path(), &["sources"]));
+    assert!(sources.contains("Broken outlet"), "{sources}");
+    assert!(
+        sources.contains("not an RSS, Atom or JSON feed"),
+        "{sources}"
+    );
+    assert!(sources.contains("not_modified"), "{sources}");
+}
+
+#[test]
+fn fetch_without_config_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = roundup(dir.path(), &["fetch"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("roundup init"), "{err}");
+}
