@@ -145,6 +145,9 @@ pub enum Command {
         /// The .jsonl file.
         #[arg(long)]
         input: PathBuf,
+        /// Similarity at or above which articles join one story [default: the shipped default].
+        #[arg(long)]
+        threshold: Option<f32>,
     },
     /// Summarize story clusters from a JSON Lines file; prints id, headline and summary.
     ///
@@ -354,9 +357,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             print_out(&out)
         }
         Command::Extract { format, paths } => extract_files(&paths, format),
-        Command::Cluster { input } => {
+        Command::Cluster { input, threshold } => {
             let config = filter_config(cli.config.as_deref())?;
-            cluster_file(&input, &config)
+            let mut opts = stories::cluster::ClusterOptions::default();
+            if let Some(t) = threshold {
+                opts.threshold = t;
+            }
+            cluster_file(&input, &config, &opts)
         }
         Command::Summarize { input, words } => summarize_file(&input, words),
         Command::Serve { addr } => {
@@ -593,7 +600,11 @@ fn id_field(v: &serde_json::Value) -> serde_json::Value {
     v.get("id").cloned().unwrap_or(serde_json::Value::Null)
 }
 
-fn cluster_file(input: &Path, config: &Config) -> Result<ExitCode> {
+fn cluster_file(
+    input: &Path,
+    config: &Config,
+    opts: &stories::cluster::ClusterOptions,
+) -> Result<ExitCode> {
     let rows = read_jsonl(input)?;
     let watchlist = stories::entities::Matcher::watchlist(&config.entities);
     let mut docs = Vec::new();
@@ -620,7 +631,7 @@ fn cluster_file(input: &Path, config: &Config) -> Result<ExitCode> {
             Err(e) => out.push_str(&format!("{}\n", json!({"line": line, "error": e}))),
         }
     }
-    let labels = stories::cluster::cluster(&docs, &stories::cluster::ClusterOptions::default());
+    let labels = stories::cluster::cluster(&docs, opts);
     for (id, label) in ids.iter().zip(labels) {
         out.push_str(&format!("{}\n", json!({"id": id, "cluster": label})));
     }

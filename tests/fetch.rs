@@ -141,3 +141,65 @@ fn fetch_without_config_says_what_to_do() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("roundup init"), "{err}");
 }
+
+mod fetcher {
+    use std::time::{Duration, Instant};
+
+    use roundup::sources::fetch::{FetchError, FetchOptions, Fetched, Fetcher, Validators};
+
+    use super::common::*;
+
+    fn options(gap_ms: u64, max_bytes: u64) -> FetchOptions {
+        FetchOptions {
+            user_agent: "roundup-test".into(),
+            timeout: Duration::from_secs(5),
+            max_bytes,
+            per_host_interval: Duration::from_millis(gap_ms),
+            concurrency: 4,
+        }
+    }
+
+    #[test]
+    fn requests_to_one_host_are_spaced_and_bodies_capped() {
+        let server = serve(vec![
+            ("/big", ok("text/plain", vec![b'x'; 64 * 1024])),
+            ("/small", ok("text/plain", b"hi".to_vec())),
+        ]);
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let f = Fetcher::new(options(150, 1024)).unwrap();
+            let url = format!("{}/small", server.base);
+            let none = Validators::default();
+            let start = Instant::now();
+            let gets: Vec<_> = (0..3).map(|_| f.get(&url, &none)).collect();
+            for r in futures_util::future::join_all(gets).await {
+                assert!(
+                    matches!(r, Ok(Fetched::Page(ref p)) if p.body == b"hi"),
+                    "{r:?}"
+                );
+            }
+            // Three requests to one host with a 150 ms gap cannot finish before two gaps.
+            assert!(
+                start.elapsed() >= Duration::from_millis(300),
+                "{:?}",
+                start.elapsed()
+            );
+
+            let big = f
+                .get(&format!("{}/big", server.base), &Validators::default())
+                .await;
+            let err = big.unwrap_err();
+            assert!(
+                matches!(err, FetchError::TooLarge { max: 1024, .. }),
+                "{err}"
+            );
+            assert!(err.to_string().contains("max_bytes"), "{err}");
+
+            let bad = f
+                .get("ftp://example.org/feed", &Validators::default())
+                .await
+                .unwrap_err();
+            assert!(bad.to_string().contains("not a valid http(s) URL"), "{bad}");
+        });
+    }
+}

@@ -136,14 +136,14 @@ pub struct ClusterOptions {
 impl Default for ClusterOptions {
     fn default() -> Self {
         ClusterOptions {
-            threshold: 0.12,
+            threshold: 0.22,
             body_words: 250,
             title_weight: 2.0,
             entity_weight: 2.0,
             quantity_weight: 1.5,
             grace_days: 3.0,
             half_life_days: 3.0,
-            cross_lingual_weight: 0.5,
+            cross_lingual_weight: 0.8,
         }
     }
 }
