@@ -48,7 +48,7 @@ fn feedparser_rs_record(bytes: &[u8]) -> Result<Value, String> {
 fn feed_rs_record(bytes: &[u8]) -> Result<Value, String> {
     let f = feed_rs::parser::parse(bytes).map_err(|e| e.to_string())?;
     let text = |t: &Option<feed_rs::model::Text>| {
-        t.as_ref().map(|t| (json!(t.content), json!(t.content_type.essence_str()))).unwrap_or((Value::Null, Value::Null))
+        t.as_ref().map(|t| (json!(t.content), json!(t.content_type.essence().to_string()))).unwrap_or((Value::Null, Value::Null))
     };
     let entries: Vec<Value> = f
         .entries
@@ -61,9 +61,9 @@ fn feed_rs_record(bytes: &[u8]) -> Result<Value, String> {
                 && let Some(body) = &c.body
             {
                 summary = json!(body);
-                stype = json!(c.content_type.essence_str());
+                stype = json!(c.content_type.essence().to_string());
             }
-            let author = e.authors.first().map(|a| a.name.clone()).filter(|n| !n.is_empty());
+            let author = e.authors.first().and_then(|a| a.name.clone()).filter(|n| !n.is_empty());
             json!({
                 "id": e.id, "title": title, "title_type": title_type,
                 "link": e.links.first().map(|l| l.href.clone()),
