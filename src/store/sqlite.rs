@@ -218,20 +218,16 @@ impl Store {
                 if old == hash {
                     return Ok(Upsert::Unchanged(id));
                 }
-                sqlx::query(
-                    "UPDATE articles SET canonical_url = ?, title = ?, published = COALESCE(?, published), author = ?,
-                     lang = ?, summary = ?, body = ?, site_name = ?, image = ?, content_hash = ? WHERE id = ?",
+                bind_content(
+                    sqlx::query(
+                        "UPDATE articles SET canonical_url = ?, title = ?, published = COALESCE(?, published),
+                         author = ?, lang = ?, summary = ?, body = ?, site_name = ?, image = ?, content_hash = ?
+                         WHERE id = ?",
+                    ),
+                    a,
+                    &published,
+                    &hash,
                 )
-                .bind(&a.canonical_url)
-                .bind(&a.title)
-                .bind(&published)
-                .bind(&a.author)
-                .bind(&a.lang)
-                .bind(&a.summary)
-                .bind(&a.text)
-                .bind(&a.site_name)
-                .bind(&a.image)
-                .bind(&hash)
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -242,27 +238,18 @@ impl Store {
                 Upsert::Updated(id)
             }
             None => {
-                let row = sqlx::query(
-                    "INSERT INTO articles (source_id, guid, link, canonical_url, title, published, seen_at, author, lang,
-                     summary, body, site_name, image, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                     RETURNING id",
+                let insert = sqlx::query(
+                    "INSERT INTO articles (source_id, guid, link, seen_at, canonical_url, title, published, author,
+                     lang, summary, body, site_name, image, content_hash)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 )
                 .bind(source_id)
                 .bind(guid)
                 .bind(&a.link)
-                .bind(&a.canonical_url)
-                .bind(&a.title)
-                .bind(&published)
-                .bind(fmt_time(Utc::now()))
-                .bind(&a.author)
-                .bind(&a.lang)
-                .bind(&a.summary)
-                .bind(&a.text)
-                .bind(&a.site_name)
-                .bind(&a.image)
-                .bind(&hash)
-                .fetch_one(&mut *tx)
-                .await?;
+                .bind(fmt_time(Utc::now()));
+                let row = bind_content(insert, a, &published, &hash)
+                    .fetch_one(&mut *tx)
+                    .await?;
                 sqlx::query("UPDATE sources SET entries_total = entries_total + 1 WHERE id = ?")
                     .bind(source_id)
                     .execute(&mut *tx)
@@ -363,6 +350,28 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+/// Binds an article's content columns, in the order both the insert and the update name them:
+/// canonical_url, title, published, author, lang, summary, body, site_name, image, content_hash.
+fn bind_content<'q>(
+    q: SqliteQuery<'q>,
+    a: &Article,
+    published: &Option<String>,
+    hash: &str,
+) -> SqliteQuery<'q> {
+    q.bind(a.canonical_url.clone())
+        .bind(a.title.clone())
+        .bind(published.clone())
+        .bind(a.author.clone())
+        .bind(a.lang.clone())
+        .bind(a.summary.clone())
+        .bind(a.text.clone())
+        .bind(a.site_name.clone())
+        .bind(a.image.clone())
+        .bind(hash.to_string())
 }
 
 fn article_from_row(r: &SqliteRow) -> Result<Article, StoreError> {

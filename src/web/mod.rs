@@ -47,33 +47,41 @@ async fn latest(store: &Store) -> Result<crate::model::Edition, Response> {
     }
 }
 
-async fn draft_page(State(store): State<Store>) -> Response {
-    match latest(&store).await {
-        Ok(e) => Html(render::html(&e)).into_response(),
+/// The latest draft through `render`, or a page saying why there is none.
+async fn with_latest(
+    store: &Store,
+    render: impl FnOnce(&crate::model::Edition) -> Response,
+) -> Response {
+    match latest(store).await {
+        Ok(e) => render(&e),
         Err(r) => r,
     }
+}
+
+async fn draft_page(State(store): State<Store>) -> Response {
+    with_latest(&store, |e| Html(render::html(e)).into_response()).await
 }
 
 async fn draft_md(State(store): State<Store>) -> Response {
-    match latest(&store).await {
-        Ok(e) => (
+    with_latest(&store, |e| {
+        (
             [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
-            render::markdown(&e),
+            render::markdown(e),
         )
-            .into_response(),
-        Err(r) => r,
-    }
+            .into_response()
+    })
+    .await
 }
 
 async fn draft_json(State(store): State<Store>) -> Response {
-    match latest(&store).await {
-        Ok(e) => (
+    with_latest(&store, |e| {
+        (
             [(header::CONTENT_TYPE, "application/json")],
-            render::json(&e),
+            render::json(e),
         )
-            .into_response(),
-        Err(r) => r,
-    }
+            .into_response()
+    })
+    .await
 }
 
 async fn archive() -> Html<&'static str> {
