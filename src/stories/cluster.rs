@@ -49,7 +49,10 @@ impl Doc {
         let place_ids = places.find(&all).into_iter().collect();
         let cjk = is_mostly_cjk(&all);
         let lead: String = all.chars().take(1500).collect();
-        let names = latin_names(&places.mask(&watchlist.mask_keep_case(&lead)), cjk);
+        let names = latin_names(
+            &places.mask_keep_case(&watchlist.mask_keep_case(&lead)),
+            cjk,
+        );
         Doc {
             title: places.mask(&watchlist.mask(title)),
             text: places.mask(&watchlist.mask(text)),
@@ -79,7 +82,10 @@ fn is_mostly_cjk(text: &str) -> bool {
 /// words that are not function words.
 fn latin_names(text: &str, cjk: bool) -> Vec<String> {
     let mut out = Vec::new();
-    for raw in text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '.' || c == '-')) {
+    for raw in text.split(|c: char| {
+        crate::text::tokens::is_cjk(c)
+            || !(c.is_alphanumeric() || c == '\'' || c == '.' || c == '-')
+    }) {
         let w = raw.trim_matches(|c: char| !c.is_alphanumeric());
         if w.chars().count() < 2
             || !w
@@ -131,6 +137,8 @@ pub struct ClusterOptions {
     pub half_life_days: f32,
     /// Scale of the squared bridge similarity between reports in different languages.
     pub cross_lingual_weight: f32,
+    /// Extra weight of a word that the text writes as a proper name (capitalised).
+    pub name_weight: f32,
 }
 
 impl Default for ClusterOptions {
@@ -144,6 +152,7 @@ impl Default for ClusterOptions {
             grace_days: 3.0,
             half_life_days: 3.0,
             cross_lingual_weight: 0.8,
+            name_weight: 1.5,
         }
     }
 }
@@ -211,18 +220,32 @@ fn vectorize(docs: &[Doc], opts: &ClusterOptions) -> Vec<Vector> {
             let id = *vocab.entry(term).or_insert(n);
             *tf.entry(id).or_insert(0.0) += w;
         };
+        let names: std::collections::HashSet<String> = d
+            .names
+            .iter()
+            .map(|n| crate::text::tokens::stem(n))
+            .collect();
+        let boost = |w: &str| {
+            if names.contains(w) {
+                opts.name_weight
+            } else {
+                1.0
+            }
+        };
         for w in content_words(&d.title)
             .into_iter()
             .filter(|w| !is_scale_word(w))
         {
-            add(w, opts.title_weight, &mut tf);
+            let b = boost(&w);
+            add(w, opts.title_weight * b, &mut tf);
         }
         for w in content_words(&d.text)
             .into_iter()
             .filter(|w| !is_scale_word(w))
             .take(opts.body_words)
         {
-            add(w, 1.0, &mut tf);
+            let b = boost(&w);
+            add(w, b, &mut tf);
         }
         let lead: String = d.text.chars().take(1500).collect();
         for q in quantities(&format!("{}\n{}", d.title, lead)) {
@@ -456,6 +479,25 @@ mod tests {
         assert_ne!(labels[0], labels[3], "{labels:?}");
         assert_ne!(labels[6], labels[0], "{labels:?}");
         assert_ne!(labels[6], labels[5], "{labels:?}");
+    }
+
+    #[test]
+    fn proper_names_survive_masking() {
+        let d = Doc::new(
+            "JD.com opens a mall in Beijing",
+            "The store in Tongzhou was built by Skyline Partners.",
+            None,
+            &watchlist(),
+        );
+        assert!(d.names.contains(&"tongzhou".to_string()), "{:?}", d.names);
+        assert!(d.names.contains(&"skyline".to_string()), "{:?}", d.names);
+        assert!(
+            !d.names.iter().any(|n| n == "jd" || n == "beijing"),
+            "{:?}",
+            d.names
+        );
+        let zh = Doc::new("美团Keeta在巴西上线", "", None, &watchlist());
+        assert_eq!(zh.names, vec!["keeta".to_string()]);
     }
 
     #[test]
