@@ -4,11 +4,8 @@
 //! recovers from broken markup the way feedparser does (measured against the alternative on
 //! ../shared/eval/feeds; see BENCHMARKS.md). This module maps its result to
 //! [`crate::model::Entry`]: HTML summaries become plain text, relative links are resolved
-//! against the feed's URL, and a document that is not a feed at all is an error.
+//! against `xml:base` and the feed's URL, and a document that is not a feed at all is an error.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
 use thiserror::Error;
 
 use crate::model::Entry;
@@ -44,17 +41,15 @@ fn detail(d: &Option<String>) -> String {
     d.as_ref().map(|d| format!(" ({d})")).unwrap_or_default()
 }
 
+/// Parses feed bytes into feedparser-rs's full result, recovering what can be recovered;
+/// both [`parse`] and the digest of `roundup feed` read this.
+pub fn parse_document(bytes: &[u8]) -> Result<feedparser_rs::ParsedFeed, FeedError> {
+    super::recover::parse(bytes).map_err(|e| FeedError::Parse(e.to_string()))
+}
+
 /// Parses feed bytes; `feed_url` resolves relative links.
 pub fn parse(bytes: &[u8], feed_url: Option<&str>) -> Result<Feed, FeedError> {
-    // Links are resolved here, against the feed's own URL, and left unfiltered: which
-    // addresses may be fetched is the fetcher's decision, not the parser's (feedparser-rs
-    // blanks loopback and private-network links when it resolves them itself).
-    let options = feedparser_rs::ParseOptions {
-        resolve_relative_uris: false,
-        ..Default::default()
-    };
-    let parsed = feedparser_rs::parse_with_options(bytes, &options)
-        .map_err(|e| FeedError::Parse(e.to_string()))?;
+    let parsed = parse_document(bytes)?;
     let known = !matches!(parsed.version, feedparser_rs::FeedVersion::Unknown);
     if !known && parsed.entries.is_empty() && parsed.feed.title.is_none() {
         let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
@@ -67,23 +62,10 @@ pub fn parse(bytes: &[u8], feed_url: Option<&str>) -> Result<Feed, FeedError> {
     }
     let base = feed_url.and_then(|u| url::Url::parse(u).ok());
     let language = parsed.feed.language.as_deref().map(lang_code);
-    let raw = if parsed
-        .entries
-        .iter()
-        .any(|e| e.link.as_deref().is_none_or(|l| l.trim().is_empty()))
-    {
-        raw_links(bytes, parsed.entries.len())
-    } else {
-        None
-    };
     let entries = parsed
         .entries
         .iter()
-        .enumerate()
-        .filter_map(|(i, e)| {
-            let raw_link = raw.as_ref().and_then(|r| r[i].as_deref());
-            map_entry(e, raw_link, base.as_ref(), language.as_deref())
-        })
+        .filter_map(|e| map_entry(e, base.as_ref(), language.as_deref()))
         .collect();
     Ok(Feed {
         title: parsed.feed.title.as_deref().map(clean_line),
@@ -106,54 +88,9 @@ fn clean_line(s: &str) -> String {
     to_text(s).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Each item's or entry's own link as written in the document, in document order, when the
-/// number of items found agrees with the parser's count.
-///
-/// feedparser-rs blanks absolute links to loopback and private-network hosts (its own
-/// request-forgery guard). Roundup decides which addresses to fetch in its fetcher, with an
-/// allow-list, so the links are read back here.
-fn raw_links(bytes: &[u8], expected: usize) -> Option<Vec<Option<String>>> {
-    static ITEM: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?is)<(item|entry)[\s>].*?</(?:item|entry)\s*>").expect("static regex")
-    });
-    static RSS_LINK: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?is)<link\s*>\s*(?:<!\[CDATA\[)?\s*([^<\s]+?)\s*(?:\]\]>)?\s*</link\s*>")
-            .expect("static regex")
-    });
-    static ATOM_LINK: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?is)<link\b([^>]*)/?>").expect("static regex"));
-    static HREF: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?is)\bhref\s*=\s*["']([^"']+)["']"#).expect("static regex")
-    });
-    static REL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r#"(?is)\brel\s*=\s*["']([^"']+)["']"#).expect("static regex"));
-    let text = String::from_utf8_lossy(bytes);
-    let links: Vec<Option<String>> = ITEM
-        .find_iter(&text)
-        .map(|m| {
-            let item = m.as_str();
-            let rss = RSS_LINK.captures(item).map(|c| c[1].to_string());
-            let atom = || {
-                ATOM_LINK.captures_iter(item).find_map(|c| {
-                    let attrs = &c[1];
-                    let rel = REL.captures(attrs).map(|r| r[1].to_ascii_lowercase());
-                    if rel.is_none_or(|r| r == "alternate") {
-                        HREF.captures(attrs).map(|h| h[1].to_string())
-                    } else {
-                        None
-                    }
-                })
-            };
-            rss.or_else(atom).map(|l| l.replace("&amp;", "&"))
-        })
-        .collect();
-    (links.len() == expected).then_some(links)
-}
-
 /// Maps one parsed entry; entries with neither a link nor a title are skipped.
 fn map_entry(
     e: &feedparser_rs::Entry,
-    raw_link: Option<&str>,
     base: Option<&url::Url>,
     lang: Option<&str>,
 ) -> Option<Entry> {
@@ -162,7 +99,6 @@ fn map_entry(
         .link
         .as_deref()
         .and_then(non_empty)
-        .or_else(|| raw_link.and_then(non_empty))
         .or_else(|| e.links.iter().find_map(|l| non_empty(l.href.as_ref())))
         .or_else(|| {
             e.id.as_deref()
@@ -185,6 +121,13 @@ fn map_entry(
         .map(|c| to_text(&c.value))
         .find(|t| !t.trim().is_empty());
     let published = e.published.or(e.updated).or(e.dc_date);
+    let author = e
+        .authors
+        .first()
+        .and_then(|a| a.name.as_deref())
+        .or(e.author.as_deref())
+        .map(super::recover::author_name)
+        .filter(|a| !a.trim().is_empty());
     Some(Entry {
         guid: e.id.as_deref().map(str::to_string),
         title,
@@ -193,11 +136,7 @@ fn map_entry(
         summary,
         text,
         lang: lang.map(str::to_string),
-        author: e
-            .author
-            .as_deref()
-            .map(str::to_string)
-            .filter(|a| !a.trim().is_empty()),
+        author,
     })
 }
 

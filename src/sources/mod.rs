@@ -5,6 +5,8 @@
 //! unchanged feed costs a 304. [`feed::parse`] turns feed bytes (RSS, Atom, JSON Feed) into
 //! [`crate::model::Entry`] values; [`import`] reads the same entries from JSON Lines.
 
+pub mod digest;
 pub mod feed;
 pub mod fetch;
 pub mod import;
+pub mod recover;
