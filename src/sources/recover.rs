@@ -28,7 +28,9 @@ fn re(pattern: &str) -> Regex {
 }
 
 static ITEM: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?is)<(?:[\w.-]+:)?(?:item|entry)[\s>].*?</(?:[\w.-]+:)?(?:item|entry)\s*>")
+    re(
+        r"(?is)<(?:[A-Za-z0-9_.-]+:)?(?:item|entry)[\s>].*?</(?:[A-Za-z0-9_.-]+:)?(?:item|entry)\s*>",
+    )
 });
 static RSS_LINK: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?is)<link\s*>\s*(?:<!\[CDATA\[)?\s*([^<\s]+?)\s*(?:\]\]>)?\s*</link\s*>")
@@ -38,7 +40,7 @@ static HREF: LazyLock<Regex> = LazyLock::new(|| re(r#"(?is)\bhref\s*=\s*["']([^"
 static REL: LazyLock<Regex> = LazyLock::new(|| re(r#"(?is)\brel\s*=\s*["']([^"']+)["']"#));
 static BODY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?is)<((?:[\w.-]+:)?(?:body|fullitem))(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?(?:body|fullitem)\s*>",
+        r"(?is)<((?:[A-Za-z0-9_.-]+:)?(?:body|fullitem))(?:\s[^>]*)?>(.*?)</(?:[A-Za-z0-9_.-]+:)?(?:body|fullitem)\s*>",
     )
 });
 static BASE64_ELEMENT: LazyLock<Regex> = LazyLock::new(|| {
@@ -48,40 +50,132 @@ static BASE64_ELEMENT: LazyLock<Regex> = LazyLock::new(|| {
 });
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?is)<(?:[\w.-]+:)(?:date|issued|created|modified)(?:\s[^>]*)?>\s*([^<]+?)\s*</(?:[\w.-]+:)(?:date|issued|created|modified)\s*>",
+        r"(?is)<(?:[A-Za-z0-9_.-]+:)(?:date|issued|created|modified)(?:\s[^>]*)?>\s*([^<]+?)\s*</(?:[A-Za-z0-9_.-]+:)(?:date|issued|created|modified)\s*>",
     )
 });
 static AUTHOR: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?is)<(?:[\w.-]+:)?(?:author|creator)(?:\s[^>]*)?>\s*([^<]+?)\s*</(?:[\w.-]+:)?(?:author|creator)\s*>",
+        r"(?is)<(?:[A-Za-z0-9_.-]+:)?(?:author|creator)(?:\s[^>]*)?>\s*([^<]+?)\s*</(?:[A-Za-z0-9_.-]+:)?(?:author|creator)\s*>",
     )
 });
 static ROOT_LANG: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?is)<(?:[\w.-]+:)?(?:rss|feed|RDF)\b[^>]*\bxml:lang\s*=\s*["']([^"']+)["']"#)
+    re(r#"(?is)<(?:[A-Za-z0-9_.-]+:)?(?:rss|feed|RDF)\b[^>]*\bxml:lang\s*=\s*["']([^"']+)["']"#)
 });
-static SOURCE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?is)<(?:[\w.-]+:)?source\b[^>]*>.*?</(?:[\w.-]+:)?source\s*>"));
-static PREFIXED_RSS: LazyLock<Regex> = LazyLock::new(|| re(r"(?is)<([\w.-]+):rss\b"));
+static SOURCE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?is)<(?:[A-Za-z0-9_.-]+:)?source\b[^>]*>.*?</(?:[A-Za-z0-9_.-]+:)?source\s*>")
+});
+static HEAD_NOISE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?is)<(?:[A-Za-z0-9_.-]+:)?(image|textinput)\b[^>]*>.*?</(?:[A-Za-z0-9_.-]+:)?(?:image|textinput)\s*>",
+    )
+});
+static PREFIXED_RSS: LazyLock<Regex> = LazyLock::new(|| re(r"(?is)<([A-Za-z0-9_.-]+):rss\b"));
 static NAME_EMAIL: LazyLock<Regex> =
     LazyLock::new(|| re(r"^\s*(.*?)\s*[(<]\s*([^()<>\s]+@[^()<>\s]+)\s*[)>]\s*$"));
 static EMAIL_NAME: LazyLock<Regex> =
     LazyLock::new(|| re(r"^\s*([^()<>\s]+@[^()<>\s]+)\s*\(\s*(.+?)\s*\)\s*$"));
 
+/// Parser options: HTML is not sanitized while parsing, since Roundup turns feed HTML into
+/// plain text (dropping scripts and styles) and sanitizes again whatever it renders.
+static OPTIONS: LazyLock<feedparser_rs::ParseOptions> =
+    LazyLock::new(|| feedparser_rs::ParseOptions {
+        sanitize_html: false,
+        ..Default::default()
+    });
+
 /// Parses with feedparser-rs and applies every recovery.
 pub fn parse(bytes: &[u8]) -> Result<ParsedFeed, feedparser_rs::FeedError> {
-    let mut parsed = feedparser_rs::parse(bytes)?;
+    let mut parsed = feedparser_rs::parse_with_options(bytes, &OPTIONS)?;
+    let hints = Hints::of(bytes);
+    if !needs_recovery(&parsed, hints) {
+        return Ok(parsed);
+    }
     let text = decode(bytes, &parsed.encoding);
     if parsed.entries.is_empty()
         && parsed.feed.title.is_none()
         && let Some(prefix) = PREFIXED_RSS.captures(&text).map(|c| c[1].to_string())
     {
         let unprefixed = strip_prefix(&text, &prefix);
-        if let Ok(again) = feedparser_rs::parse(unprefixed.as_bytes()) {
+        if let Ok(again) = feedparser_rs::parse_with_options(unprefixed.as_bytes(), &OPTIONS) {
             parsed = again;
         }
     }
-    apply(&text, &mut parsed);
+    apply(&text, &mut parsed, hints);
     Ok(parsed)
+}
+
+/// Which raw elements the document has at all, so that a gap is only chased where the raw
+/// text can fill it.
+#[derive(Clone, Copy)]
+struct Hints {
+    lang: bool,
+    link: bool,
+    author: bool,
+    date: bool,
+    body: bool,
+    base64: bool,
+    source: bool,
+}
+
+impl Hints {
+    fn of(bytes: &[u8]) -> Hints {
+        let has = |needle: &str| memchr::memmem::find(bytes, needle.as_bytes()).is_some();
+        Hints {
+            lang: has("xml:lang"),
+            link: has("link"),
+            author: has("author") || has("creator") || has("AUTHOR"),
+            date: has(":date") || has(":issued") || has(":created") || has(":modified"),
+            body: has("body") || has("fullitem") || has("BODY"),
+            base64: has("base64"),
+            source: has("source"),
+        }
+    }
+}
+
+/// Whether an entry lacks something the recovery layer may find in its raw text.
+fn entry_gap(e: &feedparser_rs::Entry, h: Hints) -> bool {
+    e.link
+        .as_deref()
+        .is_none_or(|l| l.trim().is_empty() || l.contains("&amp;"))
+        || h.body && e.summary.is_none() && e.content.is_empty()
+        || h.date && e.published.is_none() && e.updated.is_none()
+        || h.author
+            && e.author.as_deref().is_none_or(|a| a.contains('@'))
+            && e.authors
+                .first()
+                .is_none_or(|a| a.name.as_deref().is_none_or(|n| n.contains('@')))
+}
+
+/// Whether anything the recovery layer fills in is missing: most real feeds need nothing, and
+/// then the raw text is not read again.
+fn needs_recovery(parsed: &ParsedFeed, h: Hints) -> bool {
+    parsed.entries.is_empty()
+        || h.lang && parsed.feed.language.is_none()
+        || h.link
+            && parsed
+                .feed
+                .link
+                .as_deref()
+                .is_none_or(|l| l.contains("&amp;"))
+        || parsed.entries.iter().any(|e| entry_gap(e, h))
+        || h.base64
+}
+
+/// Byte offset of the first `<item` or `<entry` element (any prefix), or the text's end.
+fn first_item_start(text: &str) -> usize {
+    static START: LazyLock<Regex> =
+        LazyLock::new(|| re(r"(?i)<(?:[A-Za-z0-9_.-]+:)?(?:item|entry)[\s>]"));
+    START.find(text).map_or(text.len(), |m| m.start())
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// The document as text, in the encoding the parser found.
@@ -97,40 +191,70 @@ fn strip_prefix(text: &str, prefix: &str) -> String {
 }
 
 /// Fills in what the parser left out, from the document's raw text.
-pub fn apply(text: &str, parsed: &mut ParsedFeed) {
-    if parsed.feed.language.is_none()
-        && let Some(c) = ROOT_LANG.captures(text)
-    {
-        parsed.feed.language = Some(c[1].trim().into());
+fn apply(text: &str, parsed: &mut ParsedFeed, hints: Hints) {
+    if parsed.feed.language.is_none() {
+        let head = &text[..floor_char_boundary(text, 4096)];
+        if let Some(c) = ROOT_LANG.captures(head) {
+            parsed.feed.language = Some(c[1].trim().into());
+        }
     }
-    let first_item = ITEM.find(text).map_or(text.len(), |m| m.start());
-    if let Some(title) = base64_text(&text[..first_item], "title") {
+    let first_item = first_item_start(text);
+    let has_base64 = hints.base64;
+    if has_base64 && let Some(title) = base64_text(&text[..first_item], "title") {
         parsed.feed.title = Some(title);
     }
-    let items: Vec<&str> = ITEM.find_iter(text).map(|m| m.as_str()).collect();
+    if parsed.feed.link.is_none() {
+        // The channel's own link, not its image's or text input's.
+        parsed.feed.link = raw_link(&HEAD_NOISE.replace_all(&text[..first_item], ""));
+    }
+    if let Some(link) = parsed.feed.link.as_mut() {
+        *link = link.replace("&amp;", "&");
+    }
+    if !has_base64
+        && !parsed.entries.is_empty()
+        && !parsed.entries.iter().any(|e| entry_gap(e, hints))
+    {
+        return;
+    }
+    let items: Vec<&str> = ITEM
+        .find_iter(&text[first_item..])
+        .map(|m| m.as_str())
+        .collect();
+    if parsed.entries.is_empty() {
+        // The parser gave up on every item: read them back from the raw text.
+        parsed.entries = items.iter().map(|item| raw_entry(item)).collect();
+    }
     if items.len() != parsed.entries.len() {
         return;
     }
     for (entry, item) in parsed.entries.iter_mut().zip(items) {
         // An entry's <source> describes the feed it came from, not the entry.
-        let item = &*SOURCE.replace_all(item, "");
+        let item = if hints.source {
+            SOURCE.replace_all(item, "")
+        } else {
+            item.into()
+        };
+        let item = &*item;
         if entry.link.as_deref().is_none_or(|l| l.trim().is_empty())
             && let Some(link) = raw_link(item)
         {
             entry.link = Some(link);
         }
-        if let Some(t) = base64_text(item, "title") {
-            entry.title = Some(t);
+        if has_base64 {
+            if let Some(t) = base64_text(item, "title") {
+                entry.title = Some(t);
+            }
+            if let Some(s) = base64_text(item, "summary") {
+                entry.summary = Some(s);
+            }
+            if let Some(c) = base64_text(item, "content")
+                && let Some(first) = entry.content.first_mut()
+            {
+                first.value = c;
+            }
         }
-        if let Some(s) = base64_text(item, "summary") {
-            entry.summary = Some(s);
-        }
-        if let Some(c) = base64_text(item, "content")
-            && let Some(first) = entry.content.first_mut()
-        {
-            first.value = c;
-        }
-        if entry.summary.is_none()
+        if hints.body
+            && entry.summary.is_none()
             && entry.content.is_empty()
             && let Some(html) = body_html(item)
         {
@@ -140,13 +264,72 @@ pub fn apply(text: &str, parsed: &mut ParsedFeed) {
                 ..TextConstruct::text(html)
             });
         }
-        if entry.published.is_none() && entry.updated.is_none() {
+        if hints.date && entry.published.is_none() && entry.updated.is_none() {
             entry.published = DATE
                 .captures_iter(item)
                 .find_map(|c| feedparser_rs::util::date::parse_date(c[1].trim()));
         }
-        fix_author(entry, item);
+        if hints.author {
+            fix_author(entry, item);
+        }
+        if let Some(link) = entry.link.as_mut() {
+            *link = link.replace("&amp;", "&");
+        }
     }
+}
+
+/// The text of the first child element with one of these local names, CDATA unwrapped and
+/// XML entities decoded.
+fn child_text(item: &str, names: &[&str]) -> Option<String> {
+    static CHILD: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?is)<(?:[A-Za-z0-9_.-]+:)?([A-Za-z0-9_.-]+)(?:\s[^>]*)?>(.*?)</(?:[A-Za-z0-9_.-]+:)?([A-Za-z0-9_.-]+)\s*>",
+        )
+    });
+    let inner = &item[item.find('>').map_or(0, |i| i + 1)..];
+    CHILD.captures_iter(inner).find_map(|c| {
+        let name = c[1].to_ascii_lowercase();
+        (names.contains(&name.as_str()) && c[1].eq_ignore_ascii_case(&c[3])).then(|| {
+            let v = c[2].trim();
+            match v
+                .strip_prefix("<![CDATA[")
+                .and_then(|r| r.strip_suffix("]]>"))
+            {
+                Some(cdata) => cdata.to_string(),
+                None => xml_unescape(v),
+            }
+        })
+    })
+}
+
+/// An entry read from an item's raw text, for items the parser dropped.
+fn raw_entry(item: &str) -> feedparser_rs::Entry {
+    let mut e = feedparser_rs::Entry {
+        id: child_text(item, &["guid", "id"]).map(|s| s.trim().into()),
+        title: child_text(item, &["title"]),
+        link: raw_link(item),
+        ..Default::default()
+    };
+    if let Some(summary) = child_text(item, &["description", "summary", "encoded"]) {
+        e.summary_detail = Some(TextConstruct {
+            content_type: TextType::Html,
+            ..TextConstruct::text(summary.clone())
+        });
+        e.summary = Some(summary);
+    }
+    e.published = child_text(
+        item,
+        &[
+            "pubdate",
+            "published",
+            "updated",
+            "date",
+            "issued",
+            "modified",
+        ],
+    )
+    .and_then(|d| feedparser_rs::util::date::parse_date(d.trim()));
+    e
 }
 
 /// An item's own link as written, for a link the parser left empty.
