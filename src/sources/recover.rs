@@ -29,7 +29,7 @@ fn re(pattern: &str) -> Regex {
 
 static ITEM: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?is)<(?:[A-Za-z0-9_.-]+:)?(?:item|entry)[\s>].*?</(?:[A-Za-z0-9_.-]+:)?(?:item|entry)\s*>",
+        r"(?is)<(?:[A-Za-z0-9_.-]+:)?(?:item|entry)[\s>].*?(?:</(?:[A-Za-z0-9_.-]+:)?(?:item|entry)\s*>|\z)",
     )
 });
 static RSS_LINK: LazyLock<Regex> = LazyLock::new(|| {
