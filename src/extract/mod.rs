@@ -5,6 +5,7 @@
 //! extractor ([`content`]), which removes navigation, ads and other boilerplate. Every
 //! function here is synchronous and deterministic.
 
+pub mod boilerplate;
 pub mod content;
 pub mod encoding;
 pub mod meta;
@@ -50,6 +51,7 @@ pub fn extract_html(html: &str, url: Option<&str>) -> Extracted {
     let html = truncate_at_char(html, MAX_HTML_BYTES);
     let doc = dom_query::Document::from(html);
     let mut meta = meta::read(&doc, url);
+    boilerplate::strip(&doc);
     let body = content::main_text(doc, url);
     if meta.title.is_none() {
         meta.title = body.title.clone().filter(|t| !t.trim().is_empty());
