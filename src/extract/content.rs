@@ -27,6 +27,8 @@ pub fn main_text(doc: Document, url: Option<&str>) -> Body {
     let cfg = Config {
         text_mode: TextMode::Formatted,
         max_elements_to_parse: MAX_ELEMENTS,
+        // Metadata, JSON-LD included, is read from the same DOM by `meta`.
+        disable_json_ld: true,
         ..Default::default()
     };
     let url = url.filter(|u| url::Url::parse(u).is_ok());
@@ -46,6 +48,16 @@ pub fn main_text(doc: Document, url: Option<&str>) -> Body {
             title: None,
             byline: None,
         },
+    }
+}
+
+/// The page's paragraphs as text, without Readability: the fallback for pages too deeply
+/// nested to analyse in bounded time.
+pub fn plain_text(doc: &Document) -> Body {
+    Body {
+        text: paragraphs_text(doc),
+        title: None,
+        byline: None,
     }
 }
 

@@ -51,8 +51,13 @@ pub fn extract_html(html: &str, url: Option<&str>) -> Extracted {
     let html = truncate_at_char(html, MAX_HTML_BYTES);
     let doc = dom_query::Document::from(html);
     let mut meta = meta::read(&doc, url);
-    boilerplate::strip(&doc);
-    let body = content::main_text(doc, url);
+    let body = if depth_exceeds(&doc, MAX_DEPTH) {
+        // Pathological nesting: Readability's tree walks would take quadratic time.
+        content::plain_text(&doc)
+    } else {
+        boilerplate::strip(&doc);
+        content::main_text(doc, url)
+    };
     if meta.title.is_none() {
         meta.title = body.title.clone().filter(|t| !t.trim().is_empty());
     }
@@ -69,6 +74,27 @@ pub fn extract_html(html: &str, url: Option<&str>) -> Extracted {
         meta.lang = crate::text::lang::detect(&sample).map(str::to_string);
     }
     Extracted { text, ..meta }
+}
+
+/// Deepest element nesting extraction walks; deeper pages get the plain-text fallback.
+pub const MAX_DEPTH: usize = 512;
+
+/// Whether the document nests elements deeper than `limit` (an iterative walk).
+fn depth_exceeds(doc: &dom_query::Document, limit: usize) -> bool {
+    let mut stack = vec![(doc.root(), 0usize)];
+    while let Some((node, depth)) = stack.pop() {
+        if depth > limit {
+            return true;
+        }
+        let mut child = node.first_child();
+        while let Some(c) = child {
+            if c.is_element() {
+                stack.push((c, depth + 1));
+            }
+            child = c.next_sibling();
+        }
+    }
+    false
 }
 
 fn truncate_at_char(s: &str, max: usize) -> &str {
