@@ -1,4 +1,5 @@
-"""Cross-validation by host of the boilerplate word list (src/extract/boilerplate.rs).
+"""Cross-validation by host of the boilerplate word list (src/extract/boilerplate.rs) and the
+paragraph rule groups (src/extract/lines.rs).
 
 The word groups were chosen by their effect on ../shared/eval/extraction. This script checks
 that the *procedure* generalizes: pages are split into 5 folds by host; on each fold, the
@@ -24,6 +25,8 @@ GROUPS = [
     "breadcrumb,breadcrumbs", "comments", "sidebar,widget", "popup,modal,cookie", "toolbar", "tags",
     "outbrain,taboola", "trending,popular", "footer", "masthead,paywall",
 ]
+LINE_GROUPS = ["line:labels", "line:counters", "line:leadins", "line:datelines", "line:legal"]
+GROUPS = GROUPS + LINE_GROUPS
 gt_path = os.path.join(EVAL, "extraction", "ground-truth.json")
 raw = json.load(open(gt_path))
 gt = score.load_ground_truth(gt_path)
@@ -33,7 +36,9 @@ html = [os.path.join(EVAL, "extraction", "html", f) for f in sorted(os.listdir(o
 
 
 def run(groups):
-    env = dict(os.environ, ROUNDUP_BOILERPLATE_WORDS=",".join(groups) or "-")
+    words = [g for g in groups if not g.startswith("line:")]
+    lines = [g[5:] for g in groups if g.startswith("line:")]
+    env = dict(os.environ, ROUNDUP_BOILERPLATE_WORDS=",".join(words) or "-", ROUNDUP_LINE_RULES=",".join(lines) or "-")
     out = subprocess.run(["target/release/roundup", "extract", *html], env=env, capture_output=True, text=True, check=True).stdout
     pred = {}
     for line in out.splitlines():

@@ -8,6 +8,7 @@
 pub mod boilerplate;
 pub mod content;
 pub mod encoding;
+pub mod lines;
 pub mod meta;
 
 use chrono::{DateTime, Utc};
@@ -64,7 +65,7 @@ pub fn extract_html(html: &str, url: Option<&str>) -> Extracted {
     if meta.author.is_none() {
         meta.author = body.byline.clone();
     }
-    let text = body.text;
+    let text = lines::clean(&body.text);
     if meta.lang.is_none() {
         let sample = if text.is_empty() {
             meta.title.clone().unwrap_or_default()
