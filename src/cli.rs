@@ -83,9 +83,16 @@ pub enum Command {
     Check,
     /// Poll every configured source once and store new articles.
     ///
-    /// Sends conditional requests (ETag, Last-Modified), spaces requests to one host, and
-    /// reports each source on its own line; a broken source never stops the others.
-    Fetch,
+    /// Sends conditional requests (ETag, Last-Modified), spaces requests to one host, refuses
+    /// addresses on this machine or private networks unless [fetch] allow_hosts lists them, and
+    /// reports each source on its own line; a broken source never stops the others. A failing
+    /// source backs off (15 minutes, doubling, up to a day; never before its Retry-After) and
+    /// is skipped until then.
+    Fetch {
+        /// Fetch every source now, even those backing off.
+        #[arg(long)]
+        force: bool,
+    },
     /// Load entries from a JSON Lines file, offline.
     ///
     /// Fields: title and link (required); id, source, published (ISO 8601 with offset or Z),
@@ -228,7 +235,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { dir } => demo(&dir).await,
         Command::Init { example, force } => init(&config_path, example.as_deref(), force),
         Command::Check => check(&config_path),
-        Command::Fetch => {
+        Command::Fetch { force } => {
             let (config, store) = open(&config_path).await?;
             if config.sources.is_empty() {
                 bail!(
@@ -237,14 +244,28 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let pb = pipeline::progress_bar(config.sources.len() as u64, "fetching");
-            let reports = pipeline::fetch_all(&config, &store, &pb).await?;
+            let reports = pipeline::fetch_all(&config, &store, &pb, force).await?;
             pb.finish_and_clear();
             let mut failed = 0;
             for r in &reports {
+                if r.status == "waiting" {
+                    println!(
+                        "{:<24} wait   backing off ({}) until {}; `fetch --force` tries it now",
+                        r.name,
+                        r.state,
+                        r.next_attempt.as_deref().unwrap_or("-")
+                    );
+                    continue;
+                }
                 match &r.error {
                     Some(e) => {
                         failed += 1;
-                        println!("{:<24} error  {e}", r.name);
+                        println!(
+                            "{:<24} error  {e} [{}; next attempt {}]",
+                            r.name,
+                            r.state,
+                            r.next_attempt.as_deref().unwrap_or("-")
+                        );
                     }
                     None => println!(
                         "{:<24} {:<6} {} entries, {} new, {} updated{}",
@@ -340,15 +361,26 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let (_config, store) = open(&config_path).await?;
             let mut out = String::new();
             for s in store.sources().await? {
+                let next = s
+                    .next_attempt
+                    .as_deref()
+                    .map(|t| format!("  next attempt {t}"))
+                    .unwrap_or_default();
+                let moved = s
+                    .moved_to
+                    .as_deref()
+                    .map(|u| format!("  moved to {u}"))
+                    .unwrap_or_default();
+                let error = s
+                    .last_error
+                    .map(|e| format!("\n{:<24} {e}", ""))
+                    .unwrap_or_default();
                 out.push_str(&format!(
-                    "{:<24} {:<12} {:>5} articles  last fetch {}{}\n",
+                    "{:<24} {:<8} {:>5} articles  last fetch {}{next}{moved}{error}\n",
                     s.name,
-                    s.last_status.as_deref().unwrap_or("never"),
+                    s.state,
                     s.articles,
                     s.last_fetch_at.as_deref().unwrap_or("-"),
-                    s.last_error
-                        .map(|e| format!("\n{:<24} {e}", ""))
-                        .unwrap_or_default()
                 ));
             }
             print_out(&out)

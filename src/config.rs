@@ -172,6 +172,13 @@ pub struct FetchConfig {
     /// Whether to fetch each new entry's page and extract its text.
     #[serde(default = "default_true")]
     pub fetch_articles: bool,
+    /// Hosts (names or IP literals) that may be fetched although they are on this machine or
+    /// a private network: intranet feeds, tests.
+    #[serde(default)]
+    pub allow_hosts: Vec<String>,
+    /// Fetch from any private or loopback address (an intranet-only deployment).
+    #[serde(default)]
+    pub allow_private: bool,
 }
 
 impl Default for FetchConfig {
@@ -183,6 +190,8 @@ impl Default for FetchConfig {
             per_host_interval_ms: default_host_interval(),
             concurrency: default_concurrency(),
             fetch_articles: true,
+            allow_hosts: Vec::new(),
+            allow_private: false,
         }
     }
 }

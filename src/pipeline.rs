@@ -5,7 +5,7 @@
 //! result ([`crate::store`]), and builds drafts from the store ([`crate::stories`],
 //! [`crate::edition`]). One broken source never stops the others: each gets its own report.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
@@ -15,8 +15,8 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::extract::{self, Extracted};
 use crate::model::{Article, Edition, Entry, SourceKind, Window};
-use crate::sources::fetch::{FetchOptions, Fetched, Fetcher, Validators};
-use crate::sources::{feed, import};
+use crate::sources::fetch::{FetchError, FetchOptions, Fetched, Fetcher, Validators};
+use crate::sources::{feed, import, poll};
 use crate::store::{FetchRecord, Store, Upsert};
 use crate::text::lang;
 
@@ -39,13 +39,21 @@ pub struct SourceReport {
     pub error: Option<String>,
     /// Article pages that could not be fetched (their entries were kept headline-only).
     pub page_errors: Vec<String>,
+    /// The source's state after this run: ok, slow, failing, dead, moved (or its state when
+    /// the run skipped it).
+    pub state: String,
+    /// When it will be tried again, if it is backing off.
+    pub next_attempt: Option<String>,
 }
 
-/// Polls every configured source once and stores what is new.
+/// Polls every configured source once and stores what is new. Sources backing off after
+/// failures (or asked by their host to wait) are skipped until their next attempt, unless
+/// `force`.
 pub async fn fetch_all(
     config: &Config,
     store: &Store,
     progress: &ProgressBar,
+    force: bool,
 ) -> anyhow::Result<Vec<SourceReport>> {
     let fetcher = Fetcher::new(FetchOptions::from(&config.fetch))?;
     progress.set_length(config.sources.len() as u64);
@@ -54,7 +62,7 @@ pub async fn fetch_all(
         .map(|s| {
             let fetcher = fetcher.clone();
             async move {
-                let report = fetch_source(config, store, &fetcher, s).await;
+                let report = fetch_source(config, store, &fetcher, s, force).await;
                 progress.inc(1);
                 progress.set_message(s.name.get_ref().clone());
                 report
@@ -71,6 +79,7 @@ async fn fetch_source(
     store: &Store,
     fetcher: &Fetcher,
     src: &crate::config::SourceConfig,
+    force: bool,
 ) -> SourceReport {
     let name = src.name.get_ref().clone();
     let url = src.url.get_ref().clone();
@@ -83,6 +92,8 @@ async fn fetch_source(
         updated: 0,
         error: None,
         page_errors: Vec::new(),
+        state: "new".into(),
+        next_attempt: None,
     };
     let result: anyhow::Result<()> = async {
         let id = store
@@ -94,44 +105,79 @@ async fn fetch_source(
                 src.lang.as_deref(),
             )
             .await?;
-        let validators = store.validators(id).await?;
-        let page = match fetcher.get(&url, &validators).await {
+        let (next_attempt, moved_to, state) = store.source_schedule(id).await?;
+        report.state = state.clone();
+        let now = Utc::now();
+        if let Some(next) = next_attempt.filter(|t| *t > now && !force) {
+            report.status = "waiting".into();
+            report.next_attempt = Some(crate::store::fmt_time(next));
+            return Ok(());
+        }
+        let fetch_url = moved_to.clone().unwrap_or_else(|| url.clone());
+        let started = Instant::now();
+        let outcome = fetcher.get(&fetch_url, &store.validators(id).await?).await;
+        let took = started.elapsed();
+        let took_ms = took.as_millis() as i64;
+        let page = match outcome {
             Ok(Fetched::NotModified) => {
                 store.record_fetch(id, &FetchRecord::NotModified).await?;
+                let health = poll::after_success(took, moved_to.is_some());
+                store
+                    .schedule(id, health.as_str(), None, took_ms, None)
+                    .await?;
                 report.status = "not_modified".into();
+                report.state = health.as_str().into();
                 return Ok(());
             }
             Ok(Fetched::Page(p)) => p,
-            Err(e) => {
+            Err(FetchError::HostWaiting { secs, .. }) => {
+                // Not the source's fault: try again when the host is ready.
+                let next = now + chrono::Duration::seconds(secs as i64);
                 store
-                    .record_fetch(id, &FetchRecord::Error(e.to_string()))
+                    .schedule(id, &state, Some(next), took_ms, None)
                     .await?;
-                report.error = Some(e.to_string());
+                report.status = "waiting".into();
+                report.next_attempt = Some(crate::store::fmt_time(next));
+                return Ok(());
+            }
+            Err(e) => {
+                let retry_after = match &e {
+                    FetchError::Status { retry_after, .. } => *retry_after,
+                    _ => None,
+                };
+                fail(store, id, &e.to_string(), retry_after, took_ms, &mut report).await?;
                 return Ok(());
             }
         };
         let parsed = match feed::parse(&page.body, Some(&page.final_url)) {
             Ok(f) => f,
             Err(e) => {
-                let msg = format!("{e} at {url}");
-                store
-                    .record_fetch(id, &FetchRecord::Error(msg.clone()))
-                    .await?;
-                report.error = Some(msg);
+                fail(
+                    store,
+                    id,
+                    &format!("{e} at {fetch_url}"),
+                    None,
+                    took_ms,
+                    &mut report,
+                )
+                .await?;
                 return Ok(());
             }
         };
         report.entries = parsed.entries.len();
         let links: Vec<String> = parsed.entries.iter().map(|e| e.link.clone()).collect();
         let known = store.known_links(&links).await?;
+        let mut seen = std::collections::HashSet::new();
         let fresh: Vec<&Entry> = parsed
             .entries
             .iter()
-            .filter(|e| !e.link.is_empty() && !known.contains(&e.link))
+            .filter(|e| {
+                !e.link.is_empty() && !known.contains(&e.link) && seen.insert(e.link.clone())
+            })
             .collect();
         let fetched: Vec<(&Entry, Result<Option<Extracted>, String>)> = stream::iter(fresh)
             .map(|entry| async move {
-                if !config.fetch.fetch_articles {
+                if !config.fetch.fetch_articles || feed::is_synthetic_link(&entry.link) {
                     return (entry, Ok(None));
                 }
                 let got = match fetcher.get(&entry.link, &Validators::default()).await {
@@ -175,7 +221,13 @@ async fn fetch_source(
                 },
             )
             .await?;
+        let moved = page.moved_to.as_deref().or(moved_to.as_deref());
+        let health = poll::after_success(took, moved.is_some());
+        store
+            .schedule(id, health.as_str(), None, took_ms, page.moved_to.as_deref())
+            .await?;
         report.status = "ok".into();
+        report.state = health.as_str().into();
         Ok(())
     }
     .await;
@@ -183,6 +235,28 @@ async fn fetch_source(
         report.error = Some(format!("{e:#}"));
     }
     report
+}
+
+/// Records a failed fetch, backs the source off, and fills the report.
+async fn fail(
+    store: &Store,
+    id: i64,
+    message: &str,
+    retry_after: Option<u64>,
+    took_ms: i64,
+    report: &mut SourceReport,
+) -> anyhow::Result<()> {
+    let failures = store
+        .record_fetch(id, &FetchRecord::Error(message.to_string()))
+        .await?;
+    let (health, next) = poll::after_failure(failures, retry_after, Utc::now());
+    store
+        .schedule(id, health.as_str(), Some(next), took_ms, None)
+        .await?;
+    report.error = Some(message.to_string());
+    report.state = health.as_str().into();
+    report.next_attempt = Some(crate::store::fmt_time(next));
+    Ok(())
 }
 
 /// An article from a feed entry and, when its page was fetched, what extraction found there.
@@ -223,7 +297,11 @@ pub fn article_from(
         link: entry.link.clone(),
         canonical_url: x.canonical_url.filter(|c| c != &entry.link),
         title,
-        published: entry.published.or(x.published).map(clamp_future),
+        published: entry
+            .published
+            .or(x.published)
+            .and_then(plausible)
+            .map(clamp_future),
         author: entry.author.clone().or(x.author),
         lang,
         summary: entry.summary.clone(),
@@ -241,6 +319,12 @@ fn clamp_future(t: DateTime<Utc>) -> DateTime<Utc> {
     } else {
         t
     }
+}
+
+/// Times before 1995 (the epoch's 1970 above all) are a broken date field, not news: such an
+/// article is dated when it was first seen instead.
+fn plausible(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (t.timestamp() >= 788_918_400).then_some(t)
 }
 
 /// What an import did.

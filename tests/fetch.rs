@@ -14,6 +14,7 @@ timezone = "Asia/Shanghai"
 [fetch]
 per_host_interval_ms = 5
 timeout_secs = 5
+allow_hosts = ["127.0.0.1"]
 
 [[source]]
 name = "RSS outlet"
@@ -130,7 +131,38 @@ fn fetch_formats_conditional_get_broken_feed_gbk_and_search() {
         sources.contains("not an RSS, Atom or JSON feed"),
         "{sources}"
     );
-    assert!(sources.contains("not_modified"), "{sources}");
+    let broken = sources
+        .lines()
+        .find(|l| l.starts_with("Broken outlet"))
+        .unwrap();
+    assert!(
+        broken.contains("failing") && broken.contains("next attempt"),
+        "{sources}"
+    );
+    assert!(
+        sources
+            .lines()
+            .find(|l| l.starts_with("RSS outlet"))
+            .unwrap()
+            .contains(" ok "),
+        "{sources}"
+    );
+
+    // A third fetch skips the failing sources until their next attempt; --force tries them.
+    let third = stdout_ok(&roundup(dir.path(), &["fetch"]));
+    assert!(
+        third
+            .lines()
+            .any(|l| l.starts_with("Broken outlet") && l.contains("backing off")),
+        "{third}"
+    );
+    let forced = stdout_ok(&roundup(dir.path(), &["fetch", "--force"]));
+    assert!(
+        forced
+            .lines()
+            .any(|l| l.starts_with("Broken outlet") && l.contains("error")),
+        "{forced}"
+    );
 }
 
 #[test]
@@ -156,6 +188,10 @@ mod fetcher {
             max_bytes,
             per_host_interval: Duration::from_millis(gap_ms),
             concurrency: 4,
+            guard: roundup::sources::guard::AddressGuard {
+                allow_private: false,
+                allow_hosts: vec!["127.0.0.1".into()],
+            },
         }
     }
 

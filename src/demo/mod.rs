@@ -149,7 +149,11 @@ fn demo_config_text(beat: &Beat, base_url: &str) -> String {
          # file will report them as failing. `stories`, `search`, `draft` and `serve` work offline.\n\n",
     );
     text.push_str(&kept.join("\n\n"));
-    text.push_str("\n\n[fetch]\nper_host_interval_ms = 20\nconcurrency = 8\ntimeout_secs = 10\n");
+    text.push_str(
+        "\n\n[fetch]\nper_host_interval_ms = 20\nconcurrency = 8\ntimeout_secs = 10\n\
+         # The sample outlets are served on this machine: let the address guard allow it.\n\
+         allow_hosts = [\"127.0.0.1\"]\n",
+    );
     for o in &beat.outlets {
         text.push_str(&format!(
             "\n[[source]]\nname = \"{}\"\nurl = \"{}{}\"\nlang = \"{}\"\n",
@@ -206,7 +210,7 @@ pub async fn run(dir: &Path) -> anyhow::Result<DemoOutcome> {
 
     let store = Store::open(&db).await?;
     let pb = pipeline::progress_bar(config.sources.len() as u64, "fetching");
-    let reports = pipeline::fetch_all(&config, &store, &pb).await?;
+    let reports = pipeline::fetch_all(&config, &store, &pb, false).await?;
     pb.finish_and_clear();
     server.stop();
 

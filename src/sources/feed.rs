@@ -88,7 +88,17 @@ fn clean_line(s: &str) -> String {
     to_text(s).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Maps one parsed entry; entries with neither a link nor a title are skipped.
+/// Marks links Roundup made up for entries that have none.
+const SYNTHETIC: &str = "#roundup-entry-";
+
+/// Whether a link was made up for an entry without one (it names no page to fetch).
+pub fn is_synthetic_link(link: &str) -> bool {
+    link.contains(SYNTHETIC)
+}
+
+/// Maps one parsed entry; entries with neither a link nor a title are skipped. An entry with
+/// a title but no link gets a stable made-up link (the feed's URL and a hash of its id or
+/// title), so headline-only items are kept and never stored twice.
 fn map_entry(
     e: &feedparser_rs::Entry,
     base: Option<&url::Url>,
@@ -110,6 +120,16 @@ fn map_entry(
     if link.is_none() && title.is_empty() {
         return None;
     }
+    let link = link.or_else(|| {
+        let base = base?;
+        let key = e.id.as_deref().unwrap_or(&title);
+        let mut u = base.clone();
+        u.set_fragment(None);
+        Some(format!(
+            "{u}{SYNTHETIC}{:016x}",
+            xxhash_rust::xxh3::xxh3_64(key.as_bytes())
+        ))
+    });
     let summary = e
         .summary
         .as_deref()

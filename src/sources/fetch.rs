@@ -1,10 +1,13 @@
 //! The one polite HTTP client.
 //!
-//! Every request goes through [`Fetcher::get`]: it waits its turn for the host (a minimum gap
-//! between two requests to one host), holds one of a fixed number of global slots, sends
-//! `If-None-Match` / `If-Modified-Since` when the caller has validators, follows a bounded
-//! number of redirects, times out, and stops reading a body past the size cap. Errors say
-//! which URL failed and why, in words a user can act on.
+//! Every request goes through [`Fetcher::get`]: it refuses addresses on this machine and
+//! private networks ([`super::guard`]), waits its turn for the host (a minimum gap between two
+//! requests to one host), holds one of a fixed number of global slots, sends `If-None-Match` /
+//! `If-Modified-Since` when the caller has validators, follows at most five redirects (each
+//! hop checked by the guard; a chain of permanent redirects is reported so the caller can
+//! update the URL), times out, and stops reading a body past the size cap. A host that answers
+//! 429 or 503 with Retry-After is left alone for that long by every later request of the run.
+//! Errors say which URL failed and why, in words a user can act on.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,6 +30,8 @@ pub struct FetchOptions {
     pub per_host_interval: Duration,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// Which non-public hosts may be fetched.
+    pub guard: super::guard::AddressGuard,
 }
 
 impl From<&crate::config::FetchConfig> for FetchOptions {
@@ -37,6 +42,10 @@ impl From<&crate::config::FetchConfig> for FetchOptions {
             max_bytes: c.max_bytes,
             per_host_interval: Duration::from_millis(c.per_host_interval_ms),
             concurrency: c.concurrency.max(1),
+            guard: super::guard::AddressGuard {
+                allow_private: c.allow_private,
+                allow_hosts: c.allow_hosts.clone(),
+            },
         }
     }
 }
@@ -63,6 +72,8 @@ pub struct Page {
     pub validators: Validators,
     /// The body, decompressed.
     pub body: Vec<u8>,
+    /// The new address, when the request was redirected permanently (301 or 308 at every hop).
+    pub moved_to: Option<String>,
 }
 
 /// What a GET gave.
@@ -109,6 +120,24 @@ pub enum FetchError {
         /// Seconds to wait, from Retry-After.
         retry_after: Option<u64>,
     },
+    /// The address guard refused the URL or one of its redirects.
+    #[error("fetch: {url}: {reason}")]
+    Refused {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The host asked, with Retry-After, to be left alone for a while.
+    #[error(
+        "fetch: {url}: skipped: the host asked to be left alone for {secs} s more (Retry-After)"
+    )]
+    HostWaiting {
+        /// The URL.
+        url: String,
+        /// Seconds left.
+        secs: u64,
+    },
     /// The body is larger than the cap.
     #[error(
         "fetch: {url}: response body too large (over {max} bytes); raise [fetch] max_bytes if this source is trusted"
@@ -147,6 +176,7 @@ pub struct Fetcher {
     client: reqwest::Client,
     options: FetchOptions,
     next_slot: Arc<Mutex<HashMap<String, Instant>>>,
+    waiting: Arc<Mutex<HashMap<String, Instant>>>,
     slots: Arc<Semaphore>,
 }
 
@@ -163,25 +193,26 @@ impl Fetcher {
             .user_agent(options.user_agent.clone())
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(options.guard.resolver())
             .build()?;
         Ok(Fetcher {
             client,
             slots: Arc::new(Semaphore::new(options.concurrency)),
             options,
             next_slot: Arc::new(Mutex::new(HashMap::new())),
+            waiting: Arc::new(Mutex::new(HashMap::new())),
         })
     }
 
     /// GETs `url`, conditionally when `validators` are given.
     pub async fn get(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
-        let parsed = url::Url::parse(url)
+        let mut current = url::Url::parse(url)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
             .ok_or_else(|| FetchError::BadUrl {
                 url: url.to_string(),
             })?;
-        let host = parsed.host_str().unwrap_or_default().to_string();
         let _slot = self
             .slots
             .acquire()
@@ -190,30 +221,63 @@ impl Fetcher {
                 url: url.to_string(),
                 reason: "the fetcher is shutting down".to_string(),
             })?;
-        self.wait_for_host(&host).await;
+        let mut permanent = true;
+        for _hop in 0..=MAX_REDIRECTS {
+            self.options
+                .guard
+                .check_url(&current)
+                .map_err(|reason| FetchError::Refused {
+                    url: current.to_string(),
+                    reason,
+                })?;
+            let host = current.host_str().unwrap_or_default().to_string();
+            if let Some(secs) = self.waiting_for(&host).await {
+                return Err(FetchError::HostWaiting {
+                    url: url.to_string(),
+                    secs,
+                });
+            }
+            self.wait_for_host(&host).await;
+            let resp = self
+                .client
+                .get(current.clone())
+                .headers(conditional_headers(validators))
+                .send()
+                .await
+                .map_err(|e| self.classify(url, e))?;
+            let status = resp.status().as_u16();
+            if matches!(status, 301 | 302 | 303 | 307 | 308) {
+                let next = resp
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|loc| current.join(loc).ok())
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .ok_or_else(|| FetchError::Network {
+                        url: url.to_string(),
+                        reason: format!("redirect ({status}) without a usable Location header"),
+                    })?;
+                permanent &= matches!(status, 301 | 308);
+                current = next;
+                continue;
+            }
+            let moved_to = (permanent && current.as_str() != url).then(|| current.to_string());
+            return self.finish(url, resp, moved_to, &host).await;
+        }
+        Err(FetchError::Network {
+            url: url.to_string(),
+            reason: format!("more than {MAX_REDIRECTS} redirects (a redirect loop?)"),
+        })
+    }
 
-        let mut headers = HeaderMap::new();
-        if let Some(v) = validators
-            .etag
-            .as_deref()
-            .and_then(|v| HeaderValue::from_str(v).ok())
-        {
-            headers.insert(header::IF_NONE_MATCH, v);
-        }
-        if let Some(v) = validators
-            .last_modified
-            .as_deref()
-            .and_then(|v| HeaderValue::from_str(v).ok())
-        {
-            headers.insert(header::IF_MODIFIED_SINCE, v);
-        }
-        let resp = self
-            .client
-            .get(parsed)
-            .headers(headers)
-            .send()
-            .await
-            .map_err(|e| self.classify(url, e))?;
+    /// Reads a final (non-redirect) response.
+    async fn finish(
+        &self,
+        url: &str,
+        resp: reqwest::Response,
+        moved_to: Option<String>,
+        host: &str,
+    ) -> Result<Fetched, FetchError> {
         let status = resp.status().as_u16();
         if status == 304 {
             return Ok(Fetched::NotModified);
@@ -224,6 +288,10 @@ impl Fetcher {
                 .get(header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_retry_after);
+            if let (Some(secs), 429 | 503) = (retry_after, status) {
+                let until = Instant::now() + Duration::from_secs(secs.min(24 * 3600));
+                self.waiting.lock().await.insert(host.to_string(), until);
+            }
             return Err(FetchError::Status {
                 url: url.to_string(),
                 status,
@@ -266,7 +334,16 @@ impl Fetcher {
             content_type,
             validators,
             body,
+            moved_to,
         }))
+    }
+
+    /// Seconds this host asked to be left alone for, if it did and the time has not passed.
+    async fn waiting_for(&self, host: &str) -> Option<u64> {
+        let waiting = self.waiting.lock().await;
+        let until = *waiting.get(host)?;
+        let left = until.checked_duration_since(Instant::now())?;
+        Some(left.as_secs().max(1))
     }
 
     /// Sleeps until this host's next slot, and books the one after it.
@@ -292,6 +369,13 @@ impl Fetcher {
                 secs: self.options.timeout.as_secs(),
             };
         }
+        let cause = root_cause(&e);
+        if cause.contains("address guard") {
+            return FetchError::Refused {
+                url: url.to_string(),
+                reason: cause,
+            };
+        }
         let reason = if e.is_connect() {
             "cannot connect; check the host name and that the server is up".to_string()
         } else if e.is_redirect() {
@@ -309,6 +393,28 @@ impl Fetcher {
             reason,
         }
     }
+}
+
+/// Most redirects one request follows.
+const MAX_REDIRECTS: usize = 5;
+
+fn conditional_headers(validators: &Validators) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if let Some(v) = validators
+        .etag
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        headers.insert(header::IF_NONE_MATCH, v);
+    }
+    if let Some(v) = validators
+        .last_modified
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        headers.insert(header::IF_MODIFIED_SINCE, v);
+    }
+    headers
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

@@ -8,5 +8,7 @@
 pub mod digest;
 pub mod feed;
 pub mod fetch;
+pub mod guard;
 pub mod import;
+pub mod poll;
 pub mod recover;

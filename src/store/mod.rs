@@ -59,6 +59,12 @@ pub struct SourceHealth {
     pub failures: i64,
     /// Articles stored from it.
     pub articles: i64,
+    /// new, ok, slow, failing, dead or moved.
+    pub state: String,
+    /// Not fetched again before this time.
+    pub next_attempt: Option<String>,
+    /// The URL it moved to, after permanent redirects.
+    pub moved_to: Option<String>,
 }
 
 /// What storing an article did.

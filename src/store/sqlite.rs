@@ -16,7 +16,13 @@ use crate::sources::fetch::Validators;
 use crate::text::tokens::for_index;
 
 /// Migrations, in order: (version, SQL).
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (
+        2,
+        include_str!("../../migrations/sqlite/0002_source_health.sql"),
+    ),
+];
 
 /// The store handle; cheap to clone.
 #[derive(Clone, Debug)]
@@ -92,6 +98,7 @@ impl Store {
         let row = sqlx::query(
             "INSERT INTO sources (name, url, kind, weight, lang) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT(name) DO UPDATE SET
+                moved_to = CASE WHEN excluded.url IS NOT sources.url THEN NULL ELSE sources.moved_to END,
                 url = COALESCE(excluded.url, sources.url),
                 weight = excluded.weight,
                 lang = COALESCE(excluded.lang, sources.lang)
@@ -122,17 +129,17 @@ impl Store {
         })
     }
 
-    /// Records the outcome of a fetch in the source's health.
+    /// Records the outcome of a fetch; returns the source's consecutive failures after it.
     pub async fn record_fetch(
         &self,
         source_id: i64,
         record: &FetchRecord,
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
         let now = fmt_time(Utc::now());
         let q = match record {
             FetchRecord::Ok { etag, last_modified } => sqlx::query(
                 "UPDATE sources SET last_status = 'ok', last_error = NULL, last_fetch_at = ?1, last_ok_at = ?1,
-                 failures = 0, etag = ?2, last_modified = ?3 WHERE id = ?4",
+                 failures = 0, etag = ?2, last_modified = ?3 WHERE id = ?4 RETURNING failures",
             )
             .bind(now)
             .bind(etag.clone())
@@ -140,27 +147,67 @@ impl Store {
             .bind(source_id),
             FetchRecord::NotModified => sqlx::query(
                 "UPDATE sources SET last_status = 'not_modified', last_error = NULL, last_fetch_at = ?1,
-                 last_ok_at = ?1, failures = 0 WHERE id = ?2",
+                 last_ok_at = ?1, failures = 0 WHERE id = ?2 RETURNING failures",
             )
             .bind(now)
             .bind(source_id),
             FetchRecord::Error(msg) => sqlx::query(
                 "UPDATE sources SET last_status = 'error', last_error = ?1, last_fetch_at = ?2,
-                 failures = failures + 1 WHERE id = ?3",
+                 failures = failures + 1 WHERE id = ?3 RETURNING failures",
             )
             .bind(msg.clone())
             .bind(now)
             .bind(source_id),
         };
-        q.execute(&self.pool).await?;
+        Ok(q.fetch_one(&self.pool).await?.try_get(0)?)
+    }
+
+    /// Sets a source's state, its next attempt (none: whenever asked), how long the last fetch
+    /// took, and (for a moved source) its new URL.
+    pub async fn schedule(
+        &self,
+        source_id: i64,
+        state: &str,
+        next_attempt: Option<chrono::DateTime<Utc>>,
+        took_ms: i64,
+        moved_to: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sources SET state = ?, next_attempt = ?, last_duration_ms = ?,
+             moved_to = COALESCE(?, moved_to) WHERE id = ?",
+        )
+        .bind(state)
+        .bind(next_attempt.map(fmt_time))
+        .bind(took_ms)
+        .bind(moved_to)
+        .bind(source_id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
+    }
+
+    /// A source's schedule: its next attempt, the URL it moved to, and its state.
+    pub async fn source_schedule(
+        &self,
+        source_id: i64,
+    ) -> Result<(Option<chrono::DateTime<Utc>>, Option<String>, String), StoreError> {
+        let row = sqlx::query("SELECT next_attempt, moved_to, state FROM sources WHERE id = ?")
+            .bind(source_id)
+            .fetch_one(&self.pool)
+            .await?;
+        let next: Option<String> = row.try_get(0)?;
+        Ok((
+            next.as_deref().and_then(parse_time),
+            row.try_get(1)?,
+            row.try_get(2)?,
+        ))
     }
 
     /// Every source with its health, by name.
     pub async fn sources(&self) -> Result<Vec<SourceHealth>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.name, s.url, s.kind, s.last_status, s.last_error, s.last_fetch_at, s.last_ok_at, s.failures,
-                    (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id)
+                    (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id), s.state, s.next_attempt, s.moved_to
              FROM sources s ORDER BY s.name",
         )
         .fetch_all(&self.pool)
@@ -177,6 +224,9 @@ impl Store {
                     last_ok_at: r.try_get(6)?,
                     failures: r.try_get(7)?,
                     articles: r.try_get(8)?,
+                    state: r.try_get(9)?,
+                    next_attempt: r.try_get(10)?,
+                    moved_to: r.try_get(11)?,
                 })
             })
             .collect()
