@@ -250,9 +250,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             for r in &reports {
                 if r.status == "waiting" {
                     println!(
-                        "{:<24} wait   backing off ({}) until {}; `fetch --force` tries it now",
+                        "{:<24} wait   {} until {}; `fetch --force` tries it now",
                         r.name,
-                        r.state,
+                        r.wait_reason.as_deref().unwrap_or("waiting"),
                         r.next_attempt.as_deref().unwrap_or("-")
                     );
                     continue;

@@ -44,6 +44,8 @@ pub struct SourceReport {
     pub state: String,
     /// When it will be tried again, if it is backing off.
     pub next_attempt: Option<String>,
+    /// Why the run skipped it, when it did.
+    pub wait_reason: Option<String>,
 }
 
 /// Polls every configured source once and stores what is new. Sources backing off after
@@ -94,6 +96,7 @@ async fn fetch_source(
         page_errors: Vec::new(),
         state: "new".into(),
         next_attempt: None,
+        wait_reason: None,
     };
     let result: anyhow::Result<()> = async {
         let id = store
@@ -111,6 +114,7 @@ async fn fetch_source(
         if let Some(next) = next_attempt.filter(|t| *t > now && !force) {
             report.status = "waiting".into();
             report.next_attempt = Some(crate::store::fmt_time(next));
+            report.wait_reason = Some(format!("backing off ({state})"));
             return Ok(());
         }
         let fetch_url = moved_to.clone().unwrap_or_else(|| url.clone());
@@ -138,6 +142,7 @@ async fn fetch_source(
                     .await?;
                 report.status = "waiting".into();
                 report.next_attempt = Some(crate::store::fmt_time(next));
+                report.wait_reason = Some("its host asked to wait (Retry-After)".into());
                 return Ok(());
             }
             Err(e) => {

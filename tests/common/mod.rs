@@ -172,3 +172,88 @@ pub fn wait_for(addr: &str, limit: Duration) {
     }
     panic!("server on {addr} did not come up within {limit:?}");
 }
+
+/// What the misbehaving server sends for a path.
+pub enum Raw {
+    /// These exact bytes (status line, headers and body), then close.
+    Bytes(Vec<u8>),
+    /// The head, then the body one byte per `interval`.
+    Trickle(Vec<u8>, Duration),
+    /// The head, then `n` zero bytes in chunks, without holding them in memory.
+    Zeros(Vec<u8>, u64),
+    /// Nothing for this long, then close.
+    Stall(Duration),
+}
+
+/// A raw HTTP/1.1 response head.
+pub fn head(status: &str, headers: &[(&str, &str)]) -> Vec<u8> {
+    let mut h = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        h.push_str(&format!("{k}: {v}\r\n"));
+    }
+    h.push_str("\r\n");
+    h.into_bytes()
+}
+
+/// A loopback server that answers each request by `respond(path)`, one thread per
+/// connection; it counts the requests it saw per path. Runs until the test process ends.
+pub fn raw_server(
+    respond: impl Fn(&str) -> Raw + Send + Sync + 'static,
+) -> (String, Arc<std::sync::Mutex<HashMap<String, usize>>>) {
+    use std::io::BufRead;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let hits = Arc::new(std::sync::Mutex::new(HashMap::new()));
+    let respond = Arc::new(respond);
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let respond = respond.clone();
+            let counter = counter.clone();
+            std::thread::spawn(move || {
+                let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
+                        break;
+                    }
+                }
+                *counter.lock().unwrap().entry(path.clone()).or_insert(0) += 1;
+                let mut out = stream;
+                match respond(&path) {
+                    Raw::Bytes(b) => {
+                        let _ = out.write_all(&b);
+                    }
+                    Raw::Trickle(h, every) => {
+                        let _ = out.write_all(&h);
+                        for _ in 0..600 {
+                            if out.write_all(b"x").and_then(|_| out.flush()).is_err() {
+                                break;
+                            }
+                            std::thread::sleep(every);
+                        }
+                    }
+                    Raw::Zeros(h, n) => {
+                        let _ = out.write_all(&h);
+                        let chunk = vec![0u8; 64 * 1024];
+                        let mut left = n;
+                        while left > 0 {
+                            let k = left.min(chunk.len() as u64) as usize;
+                            if out.write_all(&chunk[..k]).is_err() {
+                                break;
+                            }
+                            left -= k as u64;
+                        }
+                    }
+                    Raw::Stall(d) => std::thread::sleep(d),
+                }
+            });
+        }
+    });
+    (base, hits)
+}
