@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::model::Entry;
 use crate::text::dates::parse_datetime;
+use crate::text::html::{flatten, to_text};
 
 /// One imported entry and the source it names.
 #[derive(Debug, Clone)]
@@ -62,7 +63,8 @@ pub fn read_jsonl(text: &str) -> (Vec<Imported>, Vec<LineError>) {
 
 fn parse_line(raw: &str) -> Result<Imported, String> {
     let l: Line = serde_json::from_str(raw).map_err(|e| format!("not a JSON object: {e}"))?;
-    let title = l.title.unwrap_or_default().trim().to_string();
+    // Titles, summaries and names are text; a source that sends markup gets it flattened.
+    let title = flatten(&l.title.unwrap_or_default());
     let link = l.link.unwrap_or_default().trim().to_string();
     if title.is_empty() {
         return Err("missing \"title\"".to_string());
@@ -96,8 +98,11 @@ fn parse_line(raw: &str) -> Result<Imported, String> {
             title,
             link,
             published,
-            summary: l.summary.filter(|s| !s.trim().is_empty()),
-            text: l.text.filter(|s| !s.trim().is_empty()),
+            summary: l
+                .summary
+                .map(|s| to_text(&s))
+                .filter(|s| !s.trim().is_empty()),
+            text: l.text.map(|s| to_text(&s)).filter(|s| !s.trim().is_empty()),
             lang: l
                 .lang
                 .map(|s| s.trim().to_ascii_lowercase())
