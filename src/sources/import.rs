@@ -90,7 +90,7 @@ fn parse_line(raw: &str) -> Result<Imported, String> {
     Ok(Imported {
         source: l
             .source
-            .map(|s| s.trim().to_string())
+            .map(|s| flatten(&s))
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "import".to_string()),
         entry: Entry {
