@@ -179,6 +179,9 @@ pub struct FetchConfig {
     /// Fetch from any private or loopback address (an intranet-only deployment).
     #[serde(default)]
     pub allow_private: bool,
+    /// Obey each site's robots.txt.
+    #[serde(default = "default_true")]
+    pub respect_robots: bool,
 }
 
 impl Default for FetchConfig {
@@ -192,6 +195,7 @@ impl Default for FetchConfig {
             fetch_articles: true,
             allow_hosts: Vec::new(),
             allow_private: false,
+            respect_robots: true,
         }
     }
 }

@@ -71,6 +71,8 @@ fn every_fault_gives_a_clear_error_or_a_sane_fallback() {
             "<item><title>From 1970</title><link>http://127.0.0.1:9/epoch</link><pubDate>Thu, 01 Jan 1970 00:00:00 GMT</pubDate></item>",
             "<item><title>No link at all</title><description>Headline-only news without a link.</description></item>",
         ))),
+        "/robots.txt" => ok_body("text/plain", b"User-agent: *\nDisallow: /private/\n"),
+        "/private/feed.xml" => ok_body("application/rss+xml", &rss("<item><title>Secret</title></item>")),
         "/old.xml" => Raw::Bytes(head("301 Moved Permanently", &[("Location", "/new.xml"), ("Content-Length", "0")])),
         "/new.xml" => ok_body("application/rss+xml", &rss("<item><title>Moved item</title><link>http://127.0.0.1:9/moved</link></item>")),
         _ => Raw::Bytes(head("404 Not Found", &[("Content-Length", "0")])),
@@ -90,6 +92,7 @@ fn every_fault_gives_a_clear_error_or_a_sane_fallback() {
         ("Invalid", "/invalid.xml"),
         ("Loop", "/loop.xml"),
         ("Odd", "/odd.xml"),
+        ("Robots", "/private/feed.xml"),
         ("Old", "/old.xml"),
     ];
     let mut config = String::from(
@@ -144,6 +147,10 @@ fn every_fault_gives_a_clear_error_or_a_sane_fallback() {
     assert!(line("Lying").contains("1 new"), "{out}");
     assert!(line("Invalid").contains("1 new"), "{out}");
     assert!(line("Loop").contains("more than 5 redirects"), "{out}");
+    assert!(
+        line("Robots").contains("robots.txt at") && line("Robots").contains("disallows"),
+        "{out}"
+    );
     assert!(line("Odd").contains("6 entries, 5 new"), "{out}");
     assert!(line("Old").contains("1 new"), "{out}");
     assert!(
@@ -238,6 +245,7 @@ fn a_host_asking_to_wait_is_left_alone_for_the_run() {
                 allow_private: false,
                 allow_hosts: vec!["127.0.0.1".into()],
             },
+            robots: true,
         })
         .unwrap();
         let none = Validators::default();

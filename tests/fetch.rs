@@ -192,6 +192,7 @@ mod fetcher {
                 allow_private: false,
                 allow_hosts: vec!["127.0.0.1".into()],
             },
+            robots: true,
         }
     }
 

@@ -32,6 +32,8 @@ pub struct FetchOptions {
     pub concurrency: usize,
     /// Which non-public hosts may be fetched.
     pub guard: super::guard::AddressGuard,
+    /// Whether to obey robots.txt.
+    pub robots: bool,
 }
 
 impl From<&crate::config::FetchConfig> for FetchOptions {
@@ -46,6 +48,7 @@ impl From<&crate::config::FetchConfig> for FetchOptions {
                 allow_private: c.allow_private,
                 allow_hosts: c.allow_hosts.clone(),
             },
+            robots: c.respect_robots,
         }
     }
 }
@@ -170,6 +173,9 @@ fn status_message(status: u16, retry_after: Option<u64>) -> String {
     }
 }
 
+/// robots.txt rules by site origin, with when they were fetched.
+type RobotsCache = HashMap<String, (Instant, Arc<super::robots::Robots>)>;
+
 /// The shared HTTP client with per-host politeness.
 #[derive(Clone)]
 pub struct Fetcher {
@@ -177,6 +183,7 @@ pub struct Fetcher {
     options: FetchOptions,
     next_slot: Arc<Mutex<HashMap<String, Instant>>>,
     waiting: Arc<Mutex<HashMap<String, Instant>>>,
+    robots: Arc<Mutex<RobotsCache>>,
     slots: Arc<Semaphore>,
 }
 
@@ -202,6 +209,7 @@ impl Fetcher {
             options,
             next_slot: Arc::new(Mutex::new(HashMap::new())),
             waiting: Arc::new(Mutex::new(HashMap::new())),
+            robots: Arc::new(Mutex::new(HashMap::new())),
         })
     }
 
@@ -235,6 +243,20 @@ impl Fetcher {
                 return Err(FetchError::HostWaiting {
                     url: url.to_string(),
                     secs,
+                });
+            }
+            if self.options.robots
+                && !self
+                    .robots_for(&current)
+                    .await
+                    .allows(&path_and_query(&current))
+            {
+                return Err(FetchError::Refused {
+                    url: current.to_string(),
+                    reason: format!(
+                        "robots.txt at {} disallows this path for Roundup; remove the source or ask the site",
+                        current.origin().ascii_serialization()
+                    ),
                 });
             }
             self.wait_for_host(&host).await;
@@ -338,6 +360,54 @@ impl Fetcher {
         }))
     }
 
+    /// The robots.txt rules of a URL's site: fetched once, kept for a day.
+    async fn robots_for(&self, u: &url::Url) -> Arc<super::robots::Robots> {
+        const KEEP: Duration = Duration::from_secs(24 * 3600);
+        let origin = u.origin().ascii_serialization();
+        if let Some((at, rules)) = self.robots.lock().await.get(&origin)
+            && at.elapsed() < KEEP
+        {
+            return rules.clone();
+        }
+        let rules = Arc::new(self.fetch_robots(&origin).await);
+        self.robots
+            .lock()
+            .await
+            .insert(origin, (Instant::now(), rules.clone()));
+        rules
+    }
+
+    async fn fetch_robots(&self, origin: &str) -> super::robots::Robots {
+        use super::robots::Robots;
+        let Ok(url) = url::Url::parse(&format!("{origin}/robots.txt")) else {
+            return Robots::allow_all();
+        };
+        if self.options.guard.check_url(&url).is_err() {
+            return Robots::allow_all();
+        }
+        let host = url.host_str().unwrap_or_default().to_string();
+        self.wait_for_host(&host).await;
+        let Ok(resp) = self.client.get(url).send().await else {
+            return Robots::allow_all();
+        };
+        if !resp.status().is_success() {
+            return Robots::allow_all();
+        }
+        match resp.bytes().await {
+            Ok(b) if b.len() <= 512 * 1024 => {
+                let agent = self
+                    .options
+                    .user_agent
+                    .split('/')
+                    .next()
+                    .unwrap_or("roundup")
+                    .to_string();
+                Robots::parse(&String::from_utf8_lossy(&b), &agent)
+            }
+            _ => Robots::allow_all(),
+        }
+    }
+
     /// Seconds this host asked to be left alone for, if it did and the time has not passed.
     async fn waiting_for(&self, host: &str) -> Option<u64> {
         let waiting = self.waiting.lock().await;
@@ -392,6 +462,13 @@ impl Fetcher {
             url: url.to_string(),
             reason,
         }
+    }
+}
+
+fn path_and_query(u: &url::Url) -> String {
+    match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
     }
 }
 

@@ -12,3 +12,4 @@ pub mod guard;
 pub mod import;
 pub mod poll;
 pub mod recover;
+pub mod robots;
