@@ -56,6 +56,44 @@ pub enum ExtractFormat {
     Text,
 }
 
+/// `roundup source` actions.
+#[derive(Subcommand, Debug)]
+pub enum SourceAction {
+    /// Add a feed to roundup.toml (fetched once first, to check it).
+    Add {
+        /// Display name, unique in the beat.
+        name: String,
+        /// Feed URL.
+        url: String,
+        /// Language of the outlet (ISO 639-1).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Add it without fetching it first.
+        #[arg(long)]
+        no_test: bool,
+    },
+    /// Remove a feed from roundup.toml (its stored articles stay).
+    Remove {
+        /// The source's name.
+        name: String,
+    },
+    /// Stop fetching a source until it is resumed.
+    Pause {
+        /// The source's name.
+        name: String,
+    },
+    /// Fetch a paused source again.
+    Resume {
+        /// The source's name.
+        name: String,
+    },
+    /// Fetch a feed URL once and preview the entries Roundup would take, storing nothing.
+    Test {
+        /// Feed URL.
+        url: String,
+    },
+}
+
 /// Roundup's commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -188,6 +226,22 @@ pub enum Command {
         /// Word budget of each summary.
         #[arg(long, default_value_t = 220)]
         words: usize,
+    },
+    /// Manage sources: add, remove, pause, resume, or test a feed URL.
+    Source {
+        /// What to do.
+        #[command(subcommand)]
+        action: SourceAction,
+    },
+    /// Write a consistent copy of the store to FILE while it stays in use.
+    Backup {
+        /// Where to write the copy (must not exist).
+        file: PathBuf,
+    },
+    /// Replace the store with a backup made by `roundup backup` (stop other roundup processes first).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
     },
     /// Serve the latest draft (and, later, published editions) over HTTP, read-only.
     Serve {
@@ -423,6 +477,27 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             cluster_file(&input, &config, &opts)
         }
         Command::Summarize { input, words } => summarize_file(&input, words),
+        Command::Source { action } => source(&config_path, action).await,
+        Command::Backup { file } => {
+            let (_config, store) = open(&config_path).await?;
+            if file.exists() {
+                bail!(
+                    "backup: {} already exists; choose a new file name",
+                    file.display()
+                );
+            }
+            store
+                .backup(&file)
+                .await
+                .with_context(|| format!("backup: cannot write {}", file.display()))?;
+            println!(
+                "wrote a copy of the store to {} ({} articles)",
+                file.display(),
+                store.article_count().await?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file } => restore(&config_path, &file).await,
         Command::Serve { addr } => {
             let (config, store) = open(&config_path).await?;
             let addr = addr.unwrap_or(config.serve.addr.clone());
@@ -434,6 +509,145 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+async fn source(config_path: &Path, action: SourceAction) -> Result<ExitCode> {
+    let load = || -> Result<(Config, String)> {
+        let config = Config::load(config_path)?;
+        Ok((config, std::fs::read_to_string(config_path)?))
+    };
+    let save = |text: &str| -> Result<()> {
+        let tmp = config_path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, config_path)?;
+        Ok(())
+    };
+    match action {
+        SourceAction::Test { url } => {
+            let config = filter_config(config_path.exists().then_some(config_path))?;
+            let feed = pipeline::preview(&config, &url).await?;
+            println!(
+                "{} — {} entries{}",
+                feed.title.as_deref().unwrap_or("(untitled feed)"),
+                feed.entries.len(),
+                if feed.bozo {
+                    " (recovered from malformed XML)"
+                } else {
+                    ""
+                }
+            );
+            for e in feed.entries.iter().take(15) {
+                let date = e
+                    .published
+                    .map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| "-".into());
+                println!("{date}  {}  {}", e.title, e.link);
+            }
+        }
+        SourceAction::Add {
+            name,
+            url,
+            lang,
+            no_test,
+        } => {
+            let (config, text) = load()?;
+            if !no_test {
+                let feed = pipeline::preview(&config, &url).await.with_context(|| {
+                    format!("source add: {url} did not work; pass --no-test to add it anyway")
+                })?;
+                println!("{url}: {} entries", feed.entries.len());
+            }
+            let updated = crate::config::with_source_added(&text, &name, &url, lang.as_deref())
+                .map_err(|p| {
+                    anyhow::anyhow!(
+                        "source add: {}",
+                        p.iter()
+                            .map(|p| p.message.clone())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                })?;
+            save(&updated)?;
+            println!("added {name:?} to {}", config_path.display());
+        }
+        SourceAction::Remove { name } => {
+            let (_config, text) = load()?;
+            let updated = crate::config::with_source_removed(&text, &name).with_context(|| {
+                format!(
+                    "source remove: no source named {name:?} in {}",
+                    config_path.display()
+                )
+            })?;
+            save(&updated)?;
+            println!(
+                "removed {name:?} from {} (its stored articles stay)",
+                config_path.display()
+            );
+        }
+        SourceAction::Pause { name } => pause(config_path, &name, true).await?,
+        SourceAction::Resume { name } => pause(config_path, &name, false).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn pause(config_path: &Path, name: &str, paused: bool) -> Result<()> {
+    let (config, store) = open(config_path).await?;
+    let Some(src) = config.sources.iter().find(|s| s.name.get_ref() == name) else {
+        bail!("no source named {name:?} in {}", config_path.display());
+    };
+    // A source never fetched yet is not in the store: create it, so that the pause sticks.
+    store
+        .ensure_source(
+            name,
+            Some(src.url.get_ref()),
+            crate::model::SourceKind::Feed,
+            src.weight,
+            src.lang.as_deref(),
+        )
+        .await?;
+    store.set_paused(name, paused).await?;
+    println!("{} {name:?}", if paused { "paused" } else { "resumed" });
+    Ok(())
+}
+
+async fn restore(config_path: &Path, file: &Path) -> Result<ExitCode> {
+    let config = Config::load(config_path)?;
+    let db = config.store_path();
+    if !file.exists() {
+        bail!("restore: {} does not exist", file.display());
+    }
+    if file.canonicalize().ok() == db.canonicalize().ok() {
+        bail!("restore: {} is the store itself", file.display());
+    }
+    // Check the backup on a copy: it must open as a Roundup store.
+    let staged = db.with_extension("db.restore");
+    std::fs::copy(file, &staged)
+        .with_context(|| format!("restore: cannot copy {}", file.display()))?;
+    let check = Store::open(&staged).await;
+    let articles = match check {
+        Ok(s) => {
+            let n = s.article_count().await;
+            s.close().await;
+            n.map_err(|e| {
+                let _ = std::fs::remove_file(&staged);
+                anyhow::anyhow!("restore: {} is not a Roundup store: {e}", file.display())
+            })?
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&staged);
+            bail!("restore: {} is not a Roundup store: {e}", file.display());
+        }
+    };
+    for ext in ["db-wal", "db-shm"] {
+        let _ = std::fs::remove_file(db.with_extension(ext));
+    }
+    std::fs::rename(&staged, &db)?;
+    println!(
+        "restored {} from {} ({articles} articles)",
+        db.display(),
+        file.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn demo(dir: &Path) -> Result<ExitCode> {

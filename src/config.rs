@@ -527,6 +527,47 @@ impl Config {
     }
 }
 
+/// The config text with a `[[source]]` table appended; the result is validated.
+pub fn with_source_added(
+    text: &str,
+    name: &str,
+    url: &str,
+    lang: Option<&str>,
+) -> Result<String, Vec<Problem>> {
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut out = text.trim_end().to_string();
+    out.push_str(&format!(
+        "\n\n[[source]]\nname = {}\nurl = {}\n",
+        quote(name),
+        quote(url)
+    ));
+    if let Some(l) = lang {
+        out.push_str(&format!("lang = {}\n", quote(l)));
+    }
+    Config::parse(&out, PathBuf::from(".")).map(|_| out)
+}
+
+/// The config text without the `[[source]]` table named `name` (comments elsewhere kept), or
+/// `None` when no source has that name.
+pub fn with_source_removed(text: &str, name: &str) -> Option<String> {
+    let config = Config::parse(text, PathBuf::from(".")).ok()?;
+    let source = config.sources.iter().find(|s| s.name.get_ref() == name)?;
+    let at = source.name.span().start;
+    let start = text[..at].rfind("[[source]]")?;
+    let after = &text[at..];
+    // The table ends at the next table header.
+    let end = after
+        .match_indices('\n')
+        .map(|(i, _)| at + i + 1)
+        .find(|&i| text[i..].trim_start_matches([' ', '\t']).starts_with('['))
+        .unwrap_or(text.len());
+    let mut out = String::with_capacity(text.len());
+    out.push_str(text[..start].trim_end());
+    out.push_str("\n\n");
+    out.push_str(&text[end..]);
+    Some(out.trim_end().to_string() + "\n")
+}
+
 /// 1-based line number of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
@@ -563,6 +604,31 @@ mod tests {
         );
         assert!(problems[0].message.contains("Mars/Olympus"));
         assert!(problems[2].message.contains("used twice"));
+    }
+
+    #[test]
+    fn sources_are_added_and_removed_keeping_comments() {
+        let text = "# my beat\n[beat]\nname = \"x\"\n\n# the wire\n[[source]]\nname = \"A\"\nurl = \"https://a.example/feed\"\n\n[[source]]\nname = \"B\"\nurl = \"https://b.example/feed\"\n";
+        let added =
+            with_source_added(text, "C \"quoted\"", "https://c.example/feed", Some("zh")).unwrap();
+        let c = Config::parse(&added, PathBuf::from(".")).unwrap();
+        assert_eq!(c.sources.len(), 3);
+        assert_eq!(c.sources[2].name.get_ref(), "C \"quoted\"");
+        assert!(added.starts_with("# my beat"));
+        assert!(
+            with_source_added(text, "A", "https://dup.example/", None).is_err(),
+            "duplicate names are refused"
+        );
+        let removed = with_source_removed(&added, "A").unwrap();
+        let c = Config::parse(&removed, PathBuf::from(".")).unwrap();
+        let names: Vec<_> = c
+            .sources
+            .iter()
+            .map(|s| s.name.get_ref().as_str())
+            .collect();
+        assert_eq!(names, vec!["B", "C \"quoted\""]);
+        assert!(removed.contains("# my beat"));
+        assert!(with_source_removed(text, "nope").is_none());
     }
 
     #[test]

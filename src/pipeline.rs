@@ -108,6 +108,12 @@ async fn fetch_source(
                 src.lang.as_deref(),
             )
             .await?;
+        if store.is_paused(id).await? {
+            report.status = "waiting".into();
+            report.state = "paused".into();
+            report.wait_reason = Some("paused (`roundup source resume` to fetch it again)".into());
+            return Ok(());
+        }
         let (next_attempt, moved_to, state) = store.source_schedule(id).await?;
         report.state = state.clone();
         let now = Utc::now();
@@ -330,6 +336,17 @@ fn clamp_future(t: DateTime<Utc>) -> DateTime<Utc> {
 /// article is dated when it was first seen instead.
 fn plausible(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
     (t.timestamp() >= 788_918_400).then_some(t)
+}
+
+/// The entries a feed URL gives now, without storing anything (`roundup source test`).
+pub async fn preview(config: &Config, url: &str) -> anyhow::Result<crate::sources::feed::Feed> {
+    let fetcher = Fetcher::new(FetchOptions::from(&config.fetch))?;
+    match fetcher.get(url, &Validators::default()).await? {
+        Fetched::Page(p) => Ok(feed::parse(&p.body, Some(&p.final_url))?),
+        Fetched::NotModified => {
+            anyhow::bail!("{url}: the server answered 304 Not Modified to a plain GET")
+        }
+    }
 }
 
 /// What an import did.

@@ -240,3 +240,119 @@ mod fetcher {
         });
     }
 }
+
+#[test]
+fn source_commands_backup_and_restore() {
+    let server = serve(vec![
+        ("/rss.xml", ok("application/rss+xml", fixture("rss2.xml"))),
+        ("/atom.xml", ok("application/atom+xml", fixture("atom.xml"))),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "roundup.toml",
+        "# my beat\n[beat]\nname = \"Sources\"\n\n[fetch]\nfetch_articles = false\nper_host_interval_ms = 0\nallow_hosts = [\"127.0.0.1\"]\n",
+    );
+    // test previews without storing
+    let preview = stdout_ok(&roundup(
+        dir.path(),
+        &["source", "test", &format!("{}/rss.xml", server.base)],
+    ));
+    assert!(preview.contains("Fixture RSS — 2 entries"), "{preview}");
+    assert!(preview.contains("Temu fined 4 million euros"), "{preview}");
+    assert!(
+        !dir.path().join("roundup.db").exists(),
+        "test stores nothing"
+    );
+    // add checks the feed, then edits the config keeping its comments
+    stdout_ok(&roundup(
+        dir.path(),
+        &["source", "add", "Wire", &format!("{}/rss.xml", server.base)],
+    ));
+    stdout_ok(&roundup(
+        dir.path(),
+        &[
+            "source",
+            "add",
+            "Atom wire",
+            &format!("{}/atom.xml", server.base),
+            "--lang",
+            "en",
+        ],
+    ));
+    let bad = roundup(
+        dir.path(),
+        &[
+            "source",
+            "add",
+            "Nope",
+            &format!("{}/missing.xml", server.base),
+        ],
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--no-test"));
+    let text = std::fs::read_to_string(dir.path().join("roundup.toml")).unwrap();
+    assert!(
+        text.starts_with("# my beat") && text.contains("name = \"Atom wire\""),
+        "{text}"
+    );
+    // pause skips a source until resumed
+    stdout_ok(&roundup(dir.path(), &["source", "pause", "Wire"]));
+    let out = stdout_ok(&roundup(dir.path(), &["fetch"]));
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("Wire") && l.contains("paused")),
+        "{out}"
+    );
+    assert!(stdout_ok(&roundup(dir.path(), &["sources"])).contains("paused"));
+    stdout_ok(&roundup(dir.path(), &["source", "resume", "Wire"]));
+    let out = stdout_ok(&roundup(dir.path(), &["fetch"]));
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("Wire") && l.contains("2 new")),
+        "{out}"
+    );
+    // backup, change, restore
+    stdout_ok(&roundup(dir.path(), &["backup", "copy.db"]));
+    assert!(
+        !roundup(dir.path(), &["backup", "copy.db"]).status.success(),
+        "never overwrites"
+    );
+    stdout_ok(&roundup(dir.path(), &["source", "remove", "Wire"]));
+    let text = std::fs::read_to_string(dir.path().join("roundup.toml")).unwrap();
+    assert!(
+        !text.contains("name = \"Wire\"")
+            && text.contains("Atom wire")
+            && text.starts_with("# my beat"),
+        "{text}"
+    );
+    write(
+        dir.path(),
+        "more.jsonl",
+        "{\"title\": \"Later item\", \"link\": \"https://later.example/1\"}\n",
+    );
+    stdout_ok(&roundup(dir.path(), &["import", "more.jsonl"]));
+    assert_eq!(
+        stdout_ok(&roundup(dir.path(), &["search", "later"]))
+            .lines()
+            .count(),
+        1
+    );
+    let restored = stdout_ok(&roundup(dir.path(), &["restore", "copy.db"]));
+    assert!(restored.contains("3 articles"), "{restored}");
+    assert_eq!(
+        stdout_ok(&roundup(dir.path(), &["search", "later"]))
+            .lines()
+            .count(),
+        0
+    );
+    write(dir.path(), "junk.db", "not a database");
+    let junk = roundup(dir.path(), &["restore", "junk.db"]);
+    assert!(String::from_utf8_lossy(&junk.stderr).contains("not a Roundup store"));
+    assert_eq!(
+        stdout_ok(&roundup(dir.path(), &["search", "Temu"]))
+            .lines()
+            .count(),
+        2,
+        "a failed restore changes nothing"
+    );
+}

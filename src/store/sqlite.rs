@@ -22,6 +22,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../migrations/sqlite/0002_source_health.sql"),
     ),
+    (
+        3,
+        include_str!("../../migrations/sqlite/0003_source_pause.sql"),
+    ),
 ];
 
 /// The store handle; cheap to clone.
@@ -186,6 +190,34 @@ impl Store {
         Ok(())
     }
 
+    /// Pauses or resumes a source by name; false when no source has that name yet.
+    pub async fn set_paused(&self, name: &str, paused: bool) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE sources SET paused = ?, next_attempt = NULL WHERE name = ?")
+            .bind(paused)
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Whether a source is paused.
+    pub async fn is_paused(&self, source_id: i64) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT paused FROM sources WHERE id = ?")
+            .bind(source_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)? != 0)
+    }
+
+    /// Writes a consistent copy of the store to `path` while it stays in use.
+    pub async fn backup(&self, path: &Path) -> Result<(), StoreError> {
+        sqlx::query("VACUUM INTO ?")
+            .bind(path.display().to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// A source's schedule: its next attempt, the URL it moved to, and its state.
     pub async fn source_schedule(
         &self,
@@ -207,7 +239,8 @@ impl Store {
     pub async fn sources(&self) -> Result<Vec<SourceHealth>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.name, s.url, s.kind, s.last_status, s.last_error, s.last_fetch_at, s.last_ok_at, s.failures,
-                    (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id), s.state, s.next_attempt, s.moved_to
+                    (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id),
+                    CASE WHEN s.paused THEN 'paused' ELSE s.state END, s.next_attempt, s.moved_to
              FROM sources s ORDER BY s.name",
         )
         .fetch_all(&self.pool)
