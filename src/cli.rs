@@ -131,13 +131,14 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Load entries from a JSON Lines file, offline.
+    /// Load entries from a JSON Lines file, or saved pages from a folder, offline.
     ///
-    /// Fields: title and link (required); id, source, published (ISO 8601 with offset or Z),
-    /// summary, text, lang (optional). Unknown sources are created; bad lines are reported
-    /// with their numbers and skipped. Re-importing a file changes nothing.
+    /// A .jsonl file: title and link (required); id, source, published (ISO 8601 with offset
+    /// or Z), summary, text, lang (optional). Unknown sources are created; bad lines are
+    /// reported with their numbers and skipped. A folder: every .html, .htm and .html.gz file
+    /// in it (and below) is extracted like a fetched page. Re-importing changes nothing.
     Import {
-        /// The .jsonl file.
+        /// The .jsonl file or the folder of saved pages.
         file: PathBuf,
     },
     /// Build the edition for a window and print it.
@@ -232,6 +233,13 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         action: SourceAction,
+    },
+    /// Apply retention: clear the text of articles older than N days (titles, links and
+    /// summaries stay, so stories and search still know them) and drop old drafts.
+    Prune {
+        /// Days to keep [default: [store] retention_days].
+        #[arg(long)]
+        days: Option<u32>,
     },
     /// Write a consistent copy of the store to FILE while it stays in use.
     Backup {
@@ -354,14 +362,23 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import { file } => {
             let (_config, store) = open(&config_path).await?;
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("import: cannot read {}", file.display()))?;
             let pb = pipeline::progress_bar(0, "importing");
-            let report = pipeline::import_jsonl(&text, &store, &pb).await?;
+            let report = if file.is_dir() {
+                let report = pipeline::import_html_dir(&file, &store, &pb).await?;
+                for (_, msg) in &report.errors {
+                    eprintln!("{msg}");
+                }
+                report
+            } else {
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("import: cannot read {}", file.display()))?;
+                let report = pipeline::import_jsonl(&text, &store, &pb).await?;
+                for (line, msg) in &report.errors {
+                    eprintln!("{}:{line}: {msg}", file.display());
+                }
+                report
+            };
             pb.finish_and_clear();
-            for (line, msg) in &report.errors {
-                eprintln!("{}:{line}: {msg}", file.display());
-            }
             println!(
                 "imported {} new, {} updated, {} unchanged, {} bad lines",
                 report.new,
@@ -498,6 +515,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file } => restore(&config_path, &file).await,
+        Command::Prune { days } => {
+            let (config, store) = open(&config_path).await?;
+            let Some(days) = days.or(config.store.retention_days) else {
+                bail!("prune: how many days to keep? pass --days N or set [store] retention_days");
+            };
+            let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+            let (articles, drafts) = store.prune(before).await?;
+            println!(
+                "pruned the text of {articles} articles and {drafts} drafts older than {days} days"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { addr } => {
             let (config, store) = open(&config_path).await?;
             let addr = addr.unwrap_or(config.serve.addr.clone());
@@ -785,18 +814,6 @@ fn print_out(s: &str) -> Result<ExitCode> {
     }
 }
 
-/// Reads a file, gunzipping `.gz`.
-fn read_maybe_gz(path: &Path) -> std::io::Result<Vec<u8>> {
-    let raw = std::fs::read(path)?;
-    if path.extension().is_some_and(|e| e == "gz") {
-        let mut out = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut out)?;
-        Ok(out)
-    } else {
-        Ok(raw)
-    }
-}
-
 fn extract_files(paths: &[PathBuf], format: ExtractFormat) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -813,7 +830,7 @@ fn extract_files(paths: &[PathBuf], format: ExtractFormat) -> Result<ExitCode> {
                     .to_string()
             })
             .unwrap_or_default();
-        let line = match read_maybe_gz(path) {
+        let line = match pipeline::read_maybe_gz(path) {
             Err(e) => {
                 json!({"path": shown, "id": id, "error": format!("cannot read: {e}")}).to_string()
             }

@@ -148,6 +148,9 @@ fn default_summary_words() -> usize {
 pub struct StoreConfig {
     /// SQLite file, relative to the config's folder; `roundup.db` when unset.
     pub path: Option<String>,
+    /// Days of article text to keep; `roundup prune` clears older bodies (titles, links and
+    /// summaries stay). Unset: keep everything.
+    pub retention_days: Option<u32>,
 }
 
 /// `[fetch]`: how sources are polled.

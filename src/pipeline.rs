@@ -400,6 +400,113 @@ pub async fn import_jsonl(
     Ok(report)
 }
 
+/// Reads a file, gunzipping it when its name ends in `.gz`.
+pub fn read_maybe_gz(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    let raw = std::fs::read(path)?;
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut out)?;
+        Ok(out)
+    } else {
+        Ok(raw)
+    }
+}
+
+/// Saved HTML pages (`.html`, `.htm`, `.html.gz`) under a folder, sorted.
+fn html_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            html_files(&path, out)?;
+        } else {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            if name.ends_with(".html") || name.ends_with(".htm") || name.ends_with(".html.gz") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(())
+}
+
+/// Imports a folder of saved HTML pages, offline: each page is extracted like a fetched one
+/// and keyed by its canonical URL, or by its file URL when it declares none. Pages of one
+/// site are filed under its name (og:site_name), the rest under the folder's name.
+pub async fn import_html_dir(
+    dir: &std::path::Path,
+    store: &Store,
+    progress: &ProgressBar,
+) -> anyhow::Result<ImportReport> {
+    let mut files = Vec::new();
+    html_files(dir, &mut files)
+        .map_err(|e| anyhow::anyhow!("import: cannot read {}: {e}", dir.display()))?;
+    progress.set_length(files.len() as u64);
+    let folder = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().to_string()))
+        .unwrap_or_else(|| "saved pages".to_string());
+    let mut report = ImportReport::default();
+    let mut ids = std::collections::HashMap::new();
+    for (i, path) in files.iter().enumerate() {
+        progress.inc(1);
+        let bytes = match read_maybe_gz(path) {
+            Ok(b) => b,
+            Err(e) => {
+                report
+                    .errors
+                    .push((i + 1, format!("{}: cannot read: {e}", path.display())));
+                continue;
+            }
+        };
+        let x = extract::extract_bytes(&bytes, None, None);
+        let file_url = path
+            .canonicalize()
+            .ok()
+            .and_then(|p| url::Url::from_file_path(p).ok())
+            .map(|u| u.to_string())
+            .unwrap_or_else(|| path.display().to_string());
+        let link = x.canonical_url.clone().unwrap_or(file_url);
+        let title = x.title.clone().unwrap_or_else(|| {
+            path.file_name()
+                .map(|n| {
+                    n.to_string_lossy()
+                        .split('.')
+                        .next()
+                        .unwrap_or("")
+                        .to_string()
+                })
+                .unwrap_or_default()
+        });
+        let source = x.site_name.clone().unwrap_or_else(|| folder.clone());
+        let entry = Entry {
+            title,
+            link,
+            ..Default::default()
+        };
+        let article = article_from(&source, &entry, Some(x), None);
+        let id = match ids.get(&source) {
+            Some(&id) => id,
+            None => {
+                let id = store
+                    .ensure_source(&source, None, SourceKind::Import, 1.0, None)
+                    .await?;
+                ids.insert(source.clone(), id);
+                id
+            }
+        };
+        match store.upsert_article(id, None, &article).await? {
+            Upsert::Inserted(_) => report.new += 1,
+            Upsert::Updated(_) => report.updated += 1,
+            Upsert::Unchanged(_) => report.unchanged += 1,
+        }
+    }
+    Ok(report)
+}
+
 /// Builds the draft edition for a window from the store, and keeps it there.
 pub async fn draft(
     config: &Config,

@@ -320,3 +320,72 @@ fn filters_print_json_lines_and_carry_on() {
     let bad = roundup(dir.path(), &["summarize", "--input", "nope.jsonl"]);
     assert!(!bad.status.success());
 }
+
+#[test]
+fn import_a_folder_of_pages_and_prune_old_text() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "roundup.toml",
+        "[beat]\nname = \"Saved\"\n\n[store]\nretention_days = 30\n",
+    );
+    let pages = dir.path().join("saved");
+    std::fs::create_dir_all(pages.join("2025")).unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    std::fs::copy(fixtures.join("temu-fine.html"), pages.join("temu.html")).unwrap();
+    std::fs::copy(
+        fixtures.join("zh-article-instant-retail.html"),
+        pages.join("2025/retail.htm"),
+    )
+    .unwrap();
+    std::fs::write(pages.join("notes.txt"), "not a page").unwrap();
+    let out = stdout_ok(&roundup(dir.path(), &["import", "saved"]));
+    assert!(out.contains("imported 2 new"), "{out}");
+    assert!(
+        stdout_ok(&roundup(dir.path(), &["import", "saved"]))
+            .contains("0 new, 0 updated, 2 unchanged")
+    );
+    let hit = stdout_ok(&roundup(
+        dir.path(),
+        &["search", "履约体验", "--format", "jsonl"],
+    ));
+    let row: serde_json::Value = serde_json::from_str(hit.lines().next().unwrap()).unwrap();
+    assert_eq!(row["source"], "示例财经", "filed under its og:site_name");
+    assert!(
+        row["link"].as_str().unwrap().starts_with("file://"),
+        "{row}"
+    );
+    let temu = stdout_ok(&roundup(
+        dir.path(),
+        &["search", "countdown", "--format", "jsonl"],
+    ));
+    assert!(
+        temu.contains("https://fixture.invalid/temu-fine"),
+        "keyed by its canonical URL: {temu}"
+    );
+
+    // Both pages are from 2025, long before the 30 days kept: their text goes, they stay.
+    let pruned = stdout_ok(&roundup(dir.path(), &["prune"]));
+    assert!(pruned.contains("pruned the text of 2 articles"), "{pruned}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let articles = rt.block_on(async {
+        let store = roundup::store::Store::open(&dir.path().join("roundup.db"))
+            .await
+            .unwrap();
+        let w = roundup::model::Window {
+            from: chrono::DateTime::UNIX_EPOCH,
+            to: chrono::Utc::now() + chrono::Duration::days(1),
+        };
+        store.articles_in(w).await.unwrap()
+    });
+    assert_eq!(articles.len(), 2);
+    assert!(
+        articles
+            .iter()
+            .all(|a| a.text.is_empty() && !a.title.is_empty())
+    );
+    assert!(
+        stdout_ok(&roundup(dir.path(), &["search", "countdown"])).contains("Temu"),
+        "still searchable"
+    );
+}

@@ -209,6 +209,30 @@ impl Store {
         Ok(row.try_get::<i64, _>(0)? != 0)
     }
 
+    /// Retention: clears the body text of articles older than `before` (title, link, summary
+    /// and search index stay) and deletes drafts built before it, except the latest. Returns
+    /// (articles pruned, drafts deleted).
+    pub async fn prune(&self, before: chrono::DateTime<Utc>) -> Result<(u64, u64), StoreError> {
+        let cut = fmt_time(before);
+        let mut tx = self.write_tx().await?;
+        let articles = sqlx::query(
+            "UPDATE articles SET body = '' WHERE body != '' AND COALESCE(published, seen_at) < ?",
+        )
+        .bind(&cut)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let drafts = sqlx::query(
+            "DELETE FROM drafts WHERE created_at < ? AND id != (SELECT MAX(id) FROM drafts)",
+        )
+        .bind(&cut)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok((articles, drafts))
+    }
+
     /// Writes a consistent copy of the store to `path` while it stays in use.
     pub async fn backup(&self, path: &Path) -> Result<(), StoreError> {
         sqlx::query("VACUUM INTO ?")
