@@ -43,6 +43,9 @@ pub struct Config {
     /// The beat's topics (`[[topic]]` tables).
     #[serde(default, rename = "topic")]
     pub topics: Vec<TopicConfig>,
+    /// Hosts that count as one (`[[host_group]]` tables).
+    #[serde(default, rename = "host_group")]
+    pub host_groups: Vec<HostGroupConfig>,
     /// Folder of the config file; relative paths in the config are resolved against it.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -185,6 +188,30 @@ pub struct FetchConfig {
     /// Obey each site's robots.txt.
     #[serde(default = "default_true")]
     pub respect_robots: bool,
+    /// Requests in flight at once to one host (or host group).
+    #[serde(default = "default_per_host_concurrency")]
+    pub per_host_concurrency: usize,
+    /// Most requests to one host (or host group) in one run.
+    #[serde(default = "default_request_budget")]
+    pub max_requests_per_host: u64,
+}
+
+fn default_per_host_concurrency() -> usize {
+    2
+}
+fn default_request_budget() -> u64 {
+    2000
+}
+
+/// `[[host_group]]`: hosts that count as one for politeness (spacing, concurrency, budget,
+/// Retry-After), such as several subdomains of one site or one RSSHub instance.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostGroupConfig {
+    /// Name of the group.
+    pub name: String,
+    /// Host names; `*.example.com` covers example.com and every subdomain.
+    pub hosts: Vec<String>,
 }
 
 impl Default for FetchConfig {
@@ -199,6 +226,8 @@ impl Default for FetchConfig {
             allow_hosts: Vec::new(),
             allow_private: false,
             respect_robots: true,
+            per_host_concurrency: default_per_host_concurrency(),
+            max_requests_per_host: default_request_budget(),
         }
     }
 }

@@ -57,7 +57,7 @@ pub async fn fetch_all(
     progress: &ProgressBar,
     force: bool,
 ) -> anyhow::Result<Vec<SourceReport>> {
-    let fetcher = Fetcher::new(FetchOptions::from(&config.fetch))?;
+    let fetcher = Fetcher::new(FetchOptions::from(config))?;
     progress.set_length(config.sources.len() as u64);
     let concurrency = config.fetch.concurrency.max(1);
     let reports: Vec<SourceReport> = stream::iter(config.sources.iter())
@@ -340,7 +340,7 @@ fn plausible(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
 
 /// The entries a feed URL gives now, without storing anything (`roundup source test`).
 pub async fn preview(config: &Config, url: &str) -> anyhow::Result<crate::sources::feed::Feed> {
-    let fetcher = Fetcher::new(FetchOptions::from(&config.fetch))?;
+    let fetcher = Fetcher::new(FetchOptions::from(config))?;
     match fetcher.get(url, &Validators::default()).await? {
         Fetched::Page(p) => Ok(feed::parse(&p.body, Some(&p.final_url))?),
         Fetched::NotModified => {

@@ -246,6 +246,7 @@ fn a_host_asking_to_wait_is_left_alone_for_the_run() {
                 allow_hosts: vec!["127.0.0.1".into()],
             },
             robots: true,
+            ..Default::default()
         })
         .unwrap();
         let none = Validators::default();
@@ -270,4 +271,79 @@ fn a_host_asking_to_wait_is_left_alone_for_the_run() {
         None,
         "no request was sent to the waiting host"
     );
+}
+
+#[test]
+fn per_host_concurrency_host_groups_and_request_budget() {
+    use roundup::sources::fetch::{FetchError, FetchOptions, Fetcher, Validators};
+    let (base, _hits) = raw_server(|path| match path {
+        "/busy" => Raw::Bytes(head(
+            "429 Too Many Requests",
+            &[("Retry-After", "60"), ("Content-Length", "0")],
+        )),
+        "/slow" => {
+            std::thread::sleep(Duration::from_millis(200));
+            ok_body("text/plain", b"slow")
+        }
+        _ => ok_body("text/plain", b"fine"),
+    });
+    let other = base.replace("127.0.0.1", "localhost");
+    let guard = roundup::sources::guard::AddressGuard {
+        allow_private: false,
+        allow_hosts: vec!["127.0.0.1".into(), "localhost".into()],
+    };
+    let options = |concurrency: usize, budget: u64, grouped: bool| FetchOptions {
+        timeout: Duration::from_secs(5),
+        per_host_interval: Duration::ZERO,
+        concurrency: 8,
+        guard: guard.clone(),
+        robots: false,
+        per_host_concurrency: concurrency,
+        max_requests_per_host: budget,
+        host_groups: if grouped {
+            vec![(
+                "loopback".into(),
+                vec!["127.0.0.1".into(), "localhost".into()],
+            )]
+        } else {
+            vec![]
+        },
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let none = Validators::default();
+        // One request at a time to one host: four 200 ms answers take at least 800 ms.
+        let f = Fetcher::new(options(1, 100, false)).unwrap();
+        let url = format!("{base}/slow");
+        let start = Instant::now();
+        let all = futures_util::future::join_all((0..4).map(|_| f.get(&url, &none))).await;
+        assert!(all.iter().all(Result::is_ok));
+        assert!(
+            start.elapsed() >= Duration::from_millis(800),
+            "{:?}",
+            start.elapsed()
+        );
+
+        // The budget: the third request to the host is refused, another host is not.
+        let f = Fetcher::new(options(2, 2, false)).unwrap();
+        f.get(&format!("{base}/a"), &none).await.unwrap();
+        f.get(&format!("{base}/b"), &none).await.unwrap();
+        let spent = f.get(&format!("{base}/c"), &none).await.unwrap_err();
+        assert!(
+            matches!(spent, FetchError::Budget { max: 2, .. }),
+            "{spent}"
+        );
+        assert!(spent.to_string().contains("max_requests_per_host"));
+        f.get(&format!("{other}/d"), &none).await.unwrap();
+
+        // A host group is one host: a Retry-After from 127.0.0.1 holds localhost too.
+        let f = Fetcher::new(options(2, 100, true)).unwrap();
+        assert!(f.get(&format!("{base}/busy"), &none).await.is_err());
+        let held = f.get(&format!("{other}/e"), &none).await.unwrap_err();
+        assert!(matches!(held, FetchError::HostWaiting { .. }), "{held}");
+        let ungrouped = Fetcher::new(options(2, 100, false)).unwrap();
+        assert!(ungrouped.get(&format!("{base}/busy"), &none).await.is_err());
+        ungrouped.get(&format!("{other}/e"), &none).await.unwrap();
+    });
 }

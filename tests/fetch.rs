@@ -193,6 +193,7 @@ mod fetcher {
                 allow_hosts: vec!["127.0.0.1".into()],
             },
             robots: true,
+            ..Default::default()
         }
     }
 

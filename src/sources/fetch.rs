@@ -34,6 +34,50 @@ pub struct FetchOptions {
     pub guard: super::guard::AddressGuard,
     /// Whether to obey robots.txt.
     pub robots: bool,
+    /// Requests in flight at once to one host or host group.
+    pub per_host_concurrency: usize,
+    /// Most requests to one host or host group in the fetcher's life (one run).
+    pub max_requests_per_host: u64,
+    /// Host groups: (name, host patterns; `*.example.com` covers the domain and subdomains).
+    pub host_groups: Vec<(String, Vec<String>)>,
+}
+
+impl FetchOptions {
+    /// The politeness key of a host: its group's name, or the host itself.
+    pub fn host_key(&self, host: &str) -> String {
+        let host = host.to_ascii_lowercase();
+        for (name, patterns) in &self.host_groups {
+            let hit = patterns.iter().any(|p| {
+                let p = p.to_ascii_lowercase();
+                match p.strip_prefix("*.") {
+                    Some(domain) => host == domain || host.ends_with(&format!(".{domain}")),
+                    None => host == p,
+                }
+            });
+            if hit {
+                return format!("group:{name}");
+            }
+        }
+        host
+    }
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        FetchOptions::from(&crate::config::FetchConfig::default())
+    }
+}
+
+impl From<&crate::config::Config> for FetchOptions {
+    fn from(c: &crate::config::Config) -> Self {
+        let mut o = FetchOptions::from(&c.fetch);
+        o.host_groups = c
+            .host_groups
+            .iter()
+            .map(|g| (g.name.clone(), g.hosts.clone()))
+            .collect();
+        o
+    }
 }
 
 impl From<&crate::config::FetchConfig> for FetchOptions {
@@ -49,6 +93,9 @@ impl From<&crate::config::FetchConfig> for FetchOptions {
                 allow_hosts: c.allow_hosts.clone(),
             },
             robots: c.respect_robots,
+            per_host_concurrency: c.per_host_concurrency.max(1),
+            max_requests_per_host: c.max_requests_per_host,
+            host_groups: Vec::new(),
         }
     }
 }
@@ -131,6 +178,18 @@ pub enum FetchError {
         /// Why.
         reason: String,
     },
+    /// The run's request budget for this host is spent.
+    #[error(
+        "fetch: {url}: the request budget for {host} ({max} per run) is spent; raise [fetch] max_requests_per_host"
+    )]
+    Budget {
+        /// The URL.
+        url: String,
+        /// The host or host group.
+        host: String,
+        /// The budget.
+        max: u64,
+    },
     /// The host asked, with Retry-After, to be left alone for a while.
     #[error(
         "fetch: {url}: skipped: the host asked to be left alone for {secs} s more (Retry-After)"
@@ -184,6 +243,7 @@ pub struct Fetcher {
     next_slot: Arc<Mutex<HashMap<String, Instant>>>,
     waiting: Arc<Mutex<HashMap<String, Instant>>>,
     robots: Arc<Mutex<RobotsCache>>,
+    per_host: Arc<Mutex<HashMap<String, (Arc<Semaphore>, u64)>>>,
     slots: Arc<Semaphore>,
 }
 
@@ -210,6 +270,7 @@ impl Fetcher {
             next_slot: Arc::new(Mutex::new(HashMap::new())),
             waiting: Arc::new(Mutex::new(HashMap::new())),
             robots: Arc::new(Mutex::new(HashMap::new())),
+            per_host: Arc::new(Mutex::new(HashMap::new())),
         })
     }
 
@@ -238,7 +299,10 @@ impl Fetcher {
                     url: current.to_string(),
                     reason,
                 })?;
-            let host = current.host_str().unwrap_or_default().to_string();
+            let host = self
+                .options
+                .host_key(current.host_str().unwrap_or_default());
+            let _host_slot = self.host_slot(url, &host).await?;
             if let Some(secs) = self.waiting_for(&host).await {
                 return Err(FetchError::HostWaiting {
                     url: url.to_string(),
@@ -358,6 +422,39 @@ impl Fetcher {
             body,
             moved_to,
         }))
+    }
+
+    /// One of the host's concurrent slots, counted against its request budget.
+    async fn host_slot(
+        &self,
+        url: &str,
+        host: &str,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, FetchError> {
+        let semaphore = {
+            let mut per_host = self.per_host.lock().await;
+            let entry = per_host.entry(host.to_string()).or_insert_with(|| {
+                (
+                    Arc::new(Semaphore::new(self.options.per_host_concurrency.max(1))),
+                    0,
+                )
+            });
+            if entry.1 >= self.options.max_requests_per_host {
+                return Err(FetchError::Budget {
+                    url: url.to_string(),
+                    host: host.trim_start_matches("group:").to_string(),
+                    max: self.options.max_requests_per_host,
+                });
+            }
+            entry.1 += 1;
+            entry.0.clone()
+        };
+        semaphore
+            .acquire_owned()
+            .await
+            .map_err(|_| FetchError::Network {
+                url: url.to_string(),
+                reason: "the fetcher is shutting down".to_string(),
+            })
     }
 
     /// The robots.txt rules of a URL's site: fetched once, kept for a day.
