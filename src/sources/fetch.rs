@@ -232,6 +232,9 @@ fn status_message(status: u16, retry_after: Option<u64>) -> String {
     }
 }
 
+/// A host's concurrent slots and the requests it has had this run.
+type HostSlots = (Arc<Semaphore>, u64);
+
 /// robots.txt rules by site origin, with when they were fetched.
 type RobotsCache = HashMap<String, (Instant, Arc<super::robots::Robots>)>;
 
@@ -243,7 +246,7 @@ pub struct Fetcher {
     next_slot: Arc<Mutex<HashMap<String, Instant>>>,
     waiting: Arc<Mutex<HashMap<String, Instant>>>,
     robots: Arc<Mutex<RobotsCache>>,
-    per_host: Arc<Mutex<HashMap<String, (Arc<Semaphore>, u64)>>>,
+    per_host: Arc<Mutex<HashMap<String, HostSlots>>>,
     slots: Arc<Semaphore>,
 }
 
