@@ -56,6 +56,22 @@ pub enum ExtractFormat {
     Text,
 }
 
+/// `roundup opml` actions.
+#[derive(Subcommand, Debug)]
+pub enum OpmlAction {
+    /// Add the feeds of an OPML file to roundup.toml; nested outlines become categories.
+    Import {
+        /// The .opml file.
+        file: PathBuf,
+    },
+    /// Print the sources as OPML 2.0, nested by category.
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
 /// `roundup source` actions.
 #[derive(Subcommand, Debug)]
 pub enum SourceAction {
@@ -240,6 +256,12 @@ pub enum Command {
         /// Days to keep [default: [store] retention_days].
         #[arg(long)]
         days: Option<u32>,
+    },
+    /// Import or export the sources as OPML, the feed-list format readers exchange.
+    Opml {
+        /// What to do.
+        #[command(subcommand)]
+        action: OpmlAction,
     },
     /// Write a consistent copy of the store to FILE while it stays in use.
     Backup {
@@ -495,6 +517,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Summarize { input, words } => summarize_file(&input, words),
         Command::Source { action } => source(&config_path, action).await,
+        Command::Opml { action } => opml(&config_path, action),
         Command::Backup { file } => {
             let (_config, store) = open(&config_path).await?;
             if file.exists() {
@@ -586,16 +609,17 @@ async fn source(config_path: &Path, action: SourceAction) -> Result<ExitCode> {
                 })?;
                 println!("{url}: {} entries", feed.entries.len());
             }
-            let updated = crate::config::with_source_added(&text, &name, &url, lang.as_deref())
-                .map_err(|p| {
-                    anyhow::anyhow!(
-                        "source add: {}",
-                        p.iter()
-                            .map(|p| p.message.clone())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    )
-                })?;
+            let updated =
+                crate::config::with_source_added(&text, &name, &url, lang.as_deref(), None)
+                    .map_err(|p| {
+                        anyhow::anyhow!(
+                            "source add: {}",
+                            p.iter()
+                                .map(|p| p.message.clone())
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        )
+                    })?;
             save(&updated)?;
             println!("added {name:?} to {}", config_path.display());
         }
@@ -615,6 +639,96 @@ async fn source(config_path: &Path, action: SourceAction) -> Result<ExitCode> {
         }
         SourceAction::Pause { name } => pause(config_path, &name, true).await?,
         SourceAction::Resume { name } => pause(config_path, &name, false).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn opml(config_path: &Path, action: OpmlAction) -> Result<ExitCode> {
+    use crate::sources::opml::{self, OpmlFeed};
+    let config = Config::load(config_path)?;
+    match action {
+        OpmlAction::Export { out } => {
+            let feeds: Vec<OpmlFeed> = config
+                .sources
+                .iter()
+                .map(|s| OpmlFeed {
+                    title: s.name.get_ref().clone(),
+                    url: s.url.get_ref().clone(),
+                    category: s.category.clone(),
+                })
+                .collect();
+            let text = opml::write(&config.beat.name, &feeds);
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("opml export: cannot write {}", path.display()))?;
+                    println!("wrote {} sources to {}", feeds.len(), path.display());
+                }
+                None => return print_out(&text),
+            }
+        }
+        OpmlAction::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("opml import: cannot read {}", file.display()))?;
+            let feeds = opml::parse(&text)
+                .map_err(|e| anyhow::anyhow!("opml import: {}: {e}", file.display()))?;
+            let mut updated = std::fs::read_to_string(config_path)?;
+            let mut names: Vec<String> = config
+                .sources
+                .iter()
+                .map(|s| s.name.get_ref().to_lowercase())
+                .collect();
+            let urls: Vec<&str> = config
+                .sources
+                .iter()
+                .map(|s| s.url.get_ref().as_str())
+                .collect();
+            let (mut added, mut skipped) = (0, 0);
+            for f in feeds {
+                if urls.contains(&f.url.as_str()) {
+                    skipped += 1;
+                    continue;
+                }
+                let mut name = f.title.clone();
+                let mut n = 2;
+                while names.contains(&name.to_lowercase()) {
+                    name = format!("{} ({n})", f.title);
+                    n += 1;
+                }
+                match crate::config::with_source_added(
+                    &updated,
+                    &name,
+                    &f.url,
+                    None,
+                    f.category.as_deref(),
+                ) {
+                    Ok(t) => {
+                        updated = t;
+                        names.push(name.to_lowercase());
+                        added += 1;
+                    }
+                    Err(p) => {
+                        eprintln!(
+                            "skipped {:?} ({}): {}",
+                            f.title,
+                            f.url,
+                            p.iter()
+                                .map(|p| p.message.clone())
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        );
+                        skipped += 1;
+                    }
+                }
+            }
+            let tmp = config_path.with_extension("toml.tmp");
+            std::fs::write(&tmp, &updated)?;
+            std::fs::rename(&tmp, config_path)?;
+            println!(
+                "added {added} sources to {} ({skipped} skipped: already there or invalid)",
+                config_path.display()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -335,6 +335,8 @@ pub struct SourceConfig {
     pub weight: f64,
     /// Language of the outlet (ISO 639-1), when known.
     pub lang: Option<String>,
+    /// Folder path, such as "News/China" (kept from OPML imports, written back on export).
+    pub category: Option<String>,
 }
 
 /// `[[entity]]`: a watched company, product or person.
@@ -565,6 +567,7 @@ pub fn with_source_added(
     name: &str,
     url: &str,
     lang: Option<&str>,
+    category: Option<&str>,
 ) -> Result<String, Vec<Problem>> {
     let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut out = text.trim_end().to_string();
@@ -575,6 +578,9 @@ pub fn with_source_added(
     ));
     if let Some(l) = lang {
         out.push_str(&format!("lang = {}\n", quote(l)));
+    }
+    if let Some(c) = category {
+        out.push_str(&format!("category = {}\n", quote(c)));
     }
     Config::parse(&out, PathBuf::from(".")).map(|_| out)
 }
@@ -641,14 +647,20 @@ mod tests {
     #[test]
     fn sources_are_added_and_removed_keeping_comments() {
         let text = "# my beat\n[beat]\nname = \"x\"\n\n# the wire\n[[source]]\nname = \"A\"\nurl = \"https://a.example/feed\"\n\n[[source]]\nname = \"B\"\nurl = \"https://b.example/feed\"\n";
-        let added =
-            with_source_added(text, "C \"quoted\"", "https://c.example/feed", Some("zh")).unwrap();
+        let added = with_source_added(
+            text,
+            "C \"quoted\"",
+            "https://c.example/feed",
+            Some("zh"),
+            Some("News/China"),
+        )
+        .unwrap();
         let c = Config::parse(&added, PathBuf::from(".")).unwrap();
         assert_eq!(c.sources.len(), 3);
         assert_eq!(c.sources[2].name.get_ref(), "C \"quoted\"");
         assert!(added.starts_with("# my beat"));
         assert!(
-            with_source_added(text, "A", "https://dup.example/", None).is_err(),
+            with_source_added(text, "A", "https://dup.example/", None, None).is_err(),
             "duplicate names are refused"
         );
         let removed = with_source_removed(&added, "A").unwrap();

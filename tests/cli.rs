@@ -389,3 +389,58 @@ fn import_a_folder_of_pages_and_prune_old_text() {
         "still searchable"
     );
 }
+
+#[test]
+fn opml_import_and_export_keep_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "roundup.toml",
+        "# mine\n[beat]\nname = \"OPML beat\"\n\n[[source]]\nname = \"Wire\"\nurl = \"https://wire.example/feed\"\n",
+    );
+    write(
+        dir.path(),
+        "subs.opml",
+        r#"<?xml version="1.0"?><opml version="2.0"><head><title>Subs</title></head><body>
+  <outline text="China"><outline text="E-commerce">
+    <outline type="rss" text="Retail Pulse" xmlUrl="https://retail.example/feed.json"/>
+    <outline type="rss" text="Wire" xmlUrl="https://other-wire.example/rss"/>
+  </outline></outline>
+  <outline type="rss" text="Already here" xmlUrl="https://wire.example/feed"/>
+</body></opml>"#,
+    );
+    let out = stdout_ok(&roundup(dir.path(), &["opml", "import", "subs.opml"]));
+    assert!(
+        out.contains("added 2 sources") && out.contains("1 skipped"),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(dir.path().join("roundup.toml")).unwrap();
+    assert!(text.starts_with("# mine"));
+    assert!(
+        text.contains("name = \"Wire (2)\"") && text.contains("category = \"China/E-commerce\""),
+        "{text}"
+    );
+    stdout_ok(&roundup(dir.path(), &["check"]));
+    let exported = stdout_ok(&roundup(dir.path(), &["opml", "export"]));
+    assert!(exported.contains("<outline text=\"China\""), "{exported}");
+    assert!(
+        exported.contains("xmlUrl=\"https://retail.example/feed.json\""),
+        "{exported}"
+    );
+    // Exported and imported elsewhere, the folders survive.
+    let other = tempfile::tempdir().unwrap();
+    write(other.path(), "roundup.toml", "[beat]\nname = \"Copy\"\n");
+    write(other.path(), "back.opml", &exported);
+    assert!(
+        stdout_ok(&roundup(other.path(), &["opml", "import", "back.opml"]))
+            .contains("added 3 sources")
+    );
+    let copy = std::fs::read_to_string(other.path().join("roundup.toml")).unwrap();
+    assert_eq!(
+        copy.matches("category = \"China/E-commerce\"").count(),
+        2,
+        "{copy}"
+    );
+    let bad = roundup(dir.path(), &["opml", "import", "roundup.toml"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not an OPML file"));
+}

@@ -10,6 +10,7 @@ pub mod feed;
 pub mod fetch;
 pub mod guard;
 pub mod import;
+pub mod opml;
 pub mod poll;
 pub mod recover;
 pub mod robots;
