@@ -337,6 +337,17 @@ pub struct SourceConfig {
     pub lang: Option<String>,
     /// Folder path, such as "News/China" (kept from OPML imports, written back on export).
     pub category: Option<String>,
+    /// "feed" (RSS, Atom or JSON Feed; the default) or "page" (a section page watched for new
+    /// article links).
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+impl SourceConfig {
+    /// Whether the source is a section page rather than a feed.
+    pub fn is_page(&self) -> bool {
+        self.kind.as_deref() == Some("page")
+    }
 }
 
 /// `[[entity]]`: a watched company, product or person.
@@ -500,6 +511,16 @@ impl Config {
                         s.url.get_ref()
                     ),
                 ),
+            }
+            if let Some(kind) = s.kind.as_deref()
+                && !matches!(kind, "feed" | "page")
+            {
+                push(
+                    s.name.span(),
+                    format!(
+                        "source {name:?}: kind {kind:?} is not known; use \"feed\" or \"page\""
+                    ),
+                );
             }
             if !(s.weight.is_finite() && s.weight >= 0.0) {
                 push(

@@ -18,6 +18,8 @@ pub enum SourceKind {
     Feed,
     /// Entries that arrived through `roundup import`.
     Import,
+    /// A section page watched for new article links.
+    Page,
 }
 
 impl SourceKind {
@@ -26,6 +28,7 @@ impl SourceKind {
         match self {
             SourceKind::Feed => "feed",
             SourceKind::Import => "import",
+            SourceKind::Page => "page",
         }
     }
 }

@@ -160,7 +160,16 @@ async fn fetch_source(
                 return Ok(());
             }
         };
-        let parsed = match feed::parse(&page.body, Some(&page.final_url)) {
+        let parsed = if src.is_page() {
+            let html = extract::encoding::decode(&page.body, page.content_type.as_deref()).text;
+            Ok(feed::Feed {
+                entries: crate::sources::page::links(&html, &page.final_url),
+                ..Default::default()
+            })
+        } else {
+            feed::parse(&page.body, Some(&page.final_url))
+        };
+        let parsed = match parsed {
             Ok(f) => f,
             Err(e) => {
                 fail(

@@ -357,3 +357,57 @@ fn source_commands_backup_and_restore() {
         "a failed restore changes nothing"
     );
 }
+
+#[test]
+fn a_section_page_is_a_source() {
+    let section = r#"<html><body><nav><a href="/">Home</a><a href="/retail/">Retail</a></nav>
+        <h1>Retail</h1>
+        <ul>
+          <li><a href="/retail/2025/11/19/temu-fined-by-dutch-regulator">Temu fined 4 million euros by Dutch regulator</a></li>
+          <li><a href="/retail/2025/11/20/temu-will-appeal">Temu will appeal the Dutch fine</a></li>
+          <li><a href="/about">About us</a></li>
+        </ul></body></html>"#;
+    let server = serve(vec![
+        (
+            "/retail/",
+            ok("text/html; charset=utf-8", section.as_bytes().to_vec()),
+        ),
+        (
+            "/retail/2025/11/19/temu-fined-by-dutch-regulator",
+            ok("text/html; charset=utf-8", fixture("temu-fine.html")),
+        ),
+        (
+            "/retail/2025/11/20/temu-will-appeal",
+            ok("text/html; charset=utf-8", fixture("temu-appeal.html")),
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "roundup.toml",
+        &format!(
+            "[fetch]\nper_host_interval_ms = 0\nallow_hosts = [\"127.0.0.1\"]\n\n[[source]]\nname = \"Retail section\"\nurl = \"{}/retail/\"\nkind = \"page\"\n",
+            server.base
+        ),
+    );
+    let out = stdout_ok(&roundup(dir.path(), &["fetch"]));
+    assert!(out.contains("2 entries, 2 new"), "{out}");
+    let hits = stdout_ok(&roundup(dir.path(), &["search", "countdown timers"]));
+    assert!(
+        hits.contains("Temu fined 4 million euros"),
+        "the article page was fetched and extracted: {hits}"
+    );
+    assert!(stdout_ok(&roundup(dir.path(), &["search", "About"])).is_empty());
+    let again = stdout_ok(&roundup(dir.path(), &["fetch"]));
+    assert!(
+        again.contains(" 304 "),
+        "an unchanged section page costs a 304: {again}"
+    );
+    write(
+        dir.path(),
+        "bad.toml",
+        "[[source]]\nname = \"X\"\nurl = \"https://x.example/\"\nkind = \"newsletter\"\n",
+    );
+    let bad = roundup(dir.path(), &["--config", "bad.toml", "check"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("kind \"newsletter\" is not known"));
+}

@@ -11,6 +11,7 @@ pub mod fetch;
 pub mod guard;
 pub mod import;
 pub mod opml;
+pub mod page;
 pub mod poll;
 pub mod recover;
 pub mod robots;
