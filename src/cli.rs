@@ -144,8 +144,11 @@ pub enum Command {
     /// is skipped until then.
     Fetch {
         /// Fetch every source now, even those backing off.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "due")]
         force: bool,
+        /// Fetch only the sources due by their own cadence (adaptive polling; for cron jobs).
+        #[arg(long)]
+        due: bool,
     },
     /// Load entries from a JSON Lines file, or saved pages from a folder, offline.
     ///
@@ -319,7 +322,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { dir } => demo(&dir).await,
         Command::Init { example, force } => init(&config_path, example.as_deref(), force),
         Command::Check => check(&config_path),
-        Command::Fetch { force } => {
+        Command::Fetch { force, due } => {
+            let due = if force {
+                pipeline::Due::Force
+            } else if due {
+                pipeline::Due::Due
+            } else {
+                pipeline::Due::All
+            };
             let (config, store) = open(&config_path).await?;
             if config.sources.is_empty() {
                 bail!(
@@ -328,7 +338,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let pb = pipeline::progress_bar(config.sources.len() as u64, "fetching");
-            let reports = pipeline::fetch_all(&config, &store, &pb, force).await?;
+            let reports = pipeline::fetch_all(&config, &store, &pb, due).await?;
             pb.finish_and_clear();
             let mut failed = 0;
             for r in &reports {
@@ -459,6 +469,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     .as_deref()
                     .map(|t| format!("  next attempt {t}"))
                     .unwrap_or_default();
+                let every = s
+                    .poll_every_secs
+                    .map(|x| format!("  polls every {} min", x / 60))
+                    .unwrap_or_default();
                 let moved = s
                     .moved_to
                     .as_deref()
@@ -469,7 +483,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     .map(|e| format!("\n{:<24} {e}", ""))
                     .unwrap_or_default();
                 out.push_str(&format!(
-                    "{:<24} {:<8} {:>5} articles  last fetch {}{next}{moved}{error}\n",
+                    "{:<24} {:<8} {:>5} articles  last fetch {}{every}{next}{moved}{error}\n",
                     s.name,
                     s.state,
                     s.articles,

@@ -48,14 +48,26 @@ pub struct SourceReport {
     pub wait_reason: Option<String>,
 }
 
-/// Polls every configured source once and stores what is new. Sources backing off after
+/// Which sources a fetch run polls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Due {
+    /// Every source, except those backing off after failures.
+    #[default]
+    All,
+    /// Only sources whose adaptive poll interval has passed (and not backing off).
+    Due,
+    /// Every source, even those backing off.
+    Force,
+}
+
+/// Polls the configured sources once and stores what is new. Sources backing off after
 /// failures (or asked by their host to wait) are skipped until their next attempt, unless
-/// `force`.
+/// forced; with [`Due::Due`], so are sources polled more recently than their cadence asks.
 pub async fn fetch_all(
     config: &Config,
     store: &Store,
     progress: &ProgressBar,
-    force: bool,
+    due: Due,
 ) -> anyhow::Result<Vec<SourceReport>> {
     let fetcher = Fetcher::new(FetchOptions::from(config))?;
     progress.set_length(config.sources.len() as u64);
@@ -64,7 +76,7 @@ pub async fn fetch_all(
         .map(|s| {
             let fetcher = fetcher.clone();
             async move {
-                let report = fetch_source(config, store, &fetcher, s, force).await;
+                let report = fetch_source(config, store, &fetcher, s, due).await;
                 progress.inc(1);
                 progress.set_message(s.name.get_ref().clone());
                 report
@@ -81,7 +93,7 @@ async fn fetch_source(
     store: &Store,
     fetcher: &Fetcher,
     src: &crate::config::SourceConfig,
-    force: bool,
+    due: Due,
 ) -> SourceReport {
     let name = src.name.get_ref().clone();
     let url = src.url.get_ref().clone();
@@ -117,7 +129,16 @@ async fn fetch_source(
         let (next_attempt, moved_to, state) = store.source_schedule(id).await?;
         report.state = state.clone();
         let now = Utc::now();
-        if let Some(next) = next_attempt.filter(|t| *t > now && !force) {
+        let (next_poll, poll_every) = store.poll_schedule(id).await?;
+        if due == Due::Due
+            && let Some(next) = next_poll.filter(|t| *t > now)
+        {
+            report.status = "waiting".into();
+            report.next_attempt = Some(crate::store::fmt_time(next));
+            report.wait_reason = Some("not due yet (adaptive polling)".into());
+            return Ok(());
+        }
+        if let Some(next) = next_attempt.filter(|t| *t > now && due != Due::Force) {
             report.status = "waiting".into();
             report.next_attempt = Some(crate::store::fmt_time(next));
             report.wait_reason = Some(format!("backing off ({state})"));
@@ -134,6 +155,9 @@ async fn fetch_source(
                 let health = poll::after_success(took, moved_to.is_some());
                 store
                     .schedule(id, health.as_str(), None, took_ms, None)
+                    .await?;
+                store
+                    .schedule_poll(id, poll_every.unwrap_or(poll::DEFAULT_POLL))
                     .await?;
                 report.status = "not_modified".into();
                 report.state = health.as_str().into();
@@ -246,6 +270,8 @@ async fn fetch_source(
         store
             .schedule(id, health.as_str(), None, took_ms, page.moved_to.as_deref())
             .await?;
+        let dates: Vec<DateTime<Utc>> = parsed.entries.iter().filter_map(|e| e.published).collect();
+        store.schedule_poll(id, poll::cadence(&dates)).await?;
         report.status = "ok".into();
         report.state = health.as_str().into();
         Ok(())

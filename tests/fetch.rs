@@ -411,3 +411,45 @@ fn a_section_page_is_a_source() {
     let bad = roundup(dir.path(), &["--config", "bad.toml", "check"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("kind \"newsletter\" is not known"));
 }
+
+#[test]
+fn adaptive_polling_follows_each_feed() {
+    let now = chrono::Utc::now();
+    let items: String = (0..8)
+        .map(|i| {
+            let t = (now - chrono::Duration::hours(2 * i)).to_rfc2822();
+            format!("<item><title>Item {i}</title><link>http://127.0.0.1:9/{i}</link><pubDate>{t}</pubDate></item>")
+        })
+        .collect();
+    let feed =
+        format!("<rss version=\"2.0\"><channel><title>Two-hourly</title>{items}</channel></rss>");
+    let server = serve(vec![(
+        "/feed.xml",
+        ok("application/rss+xml", feed.into_bytes()),
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "roundup.toml",
+        &format!(
+            "[fetch]\nper_host_interval_ms = 0\nfetch_articles = false\nallow_hosts = [\"127.0.0.1\"]\n\n[[source]]\nname = \"Two-hourly\"\nurl = \"{}/feed.xml\"\n",
+            server.base
+        ),
+    );
+    assert!(
+        stdout_ok(&roundup(dir.path(), &["fetch", "--due"])).contains("8 new"),
+        "never polled: due"
+    );
+    let sources = stdout_ok(&roundup(dir.path(), &["sources"]));
+    assert!(
+        sources.contains("polls every 60 min"),
+        "half of a two-hour cadence: {sources}"
+    );
+    let due = stdout_ok(&roundup(dir.path(), &["fetch", "--due"]));
+    assert!(due.contains("not due yet (adaptive polling)"), "{due}");
+    let all = stdout_ok(&roundup(dir.path(), &["fetch"]));
+    assert!(
+        all.contains(" 304 "),
+        "a plain fetch polls it anyway: {all}"
+    );
+}

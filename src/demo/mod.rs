@@ -210,7 +210,7 @@ pub async fn run(dir: &Path) -> anyhow::Result<DemoOutcome> {
 
     let store = Store::open(&db).await?;
     let pb = pipeline::progress_bar(config.sources.len() as u64, "fetching");
-    let reports = pipeline::fetch_all(&config, &store, &pb, false).await?;
+    let reports = pipeline::fetch_all(&config, &store, &pb, pipeline::Due::All).await?;
     pb.finish_and_clear();
     server.stop();
 

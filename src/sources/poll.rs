@@ -23,6 +23,33 @@ pub const BASE_BACKOFF: Duration = Duration::from_secs(15 * 60);
 /// Longest backoff.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(24 * 3600);
 
+/// Shortest and longest poll intervals, and the interval for a feed whose cadence is unknown.
+pub const MIN_POLL: Duration = Duration::from_secs(15 * 60);
+/// See [`MIN_POLL`].
+pub const MAX_POLL: Duration = Duration::from_secs(6 * 3600);
+/// See [`MIN_POLL`].
+pub const DEFAULT_POLL: Duration = Duration::from_secs(3600);
+
+/// How often to poll a feed whose entries were published at these times: half the median gap
+/// between consecutive entries, within [`MIN_POLL`] and [`MAX_POLL`]; [`DEFAULT_POLL`] when
+/// fewer than three entries are dated.
+pub fn cadence(published: &[DateTime<Utc>]) -> Duration {
+    let mut times: Vec<DateTime<Utc>> = published.to_vec();
+    times.sort();
+    times.dedup();
+    let mut gaps: Vec<i64> = times
+        .windows(2)
+        .map(|w| (w[1] - w[0]).num_seconds())
+        .filter(|g| *g > 0)
+        .collect();
+    if gaps.len() < 2 {
+        return DEFAULT_POLL;
+    }
+    gaps.sort_unstable();
+    let median = gaps[gaps.len() / 2] as u64;
+    Duration::from_secs(median / 2).clamp(MIN_POLL, MAX_POLL)
+}
+
 /// A source's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Health {
@@ -83,6 +110,23 @@ pub fn after_failure(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cadence_follows_the_feed() {
+        let t0 = Utc::now();
+        let every = |h: i64, n: i64| {
+            (0..n)
+                .map(|i| t0 - chrono::Duration::hours(h * i))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(cadence(&every(2, 10)), Duration::from_secs(3600));
+        assert_eq!(cadence(&every(48, 10)), MAX_POLL);
+        let minutes: Vec<_> = (0..10)
+            .map(|i| t0 - chrono::Duration::minutes(5 * i))
+            .collect();
+        assert_eq!(cadence(&minutes), MIN_POLL);
+        assert_eq!(cadence(&every(2, 2)), DEFAULT_POLL);
+    }
 
     #[test]
     fn backoff_grows_caps_and_respects_retry_after() {

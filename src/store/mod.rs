@@ -65,6 +65,8 @@ pub struct SourceHealth {
     pub next_attempt: Option<String>,
     /// The URL it moved to, after permanent redirects.
     pub moved_to: Option<String>,
+    /// How often it is polled, from its observed cadence.
+    pub poll_every_secs: Option<i64>,
 }
 
 /// What storing an article did.

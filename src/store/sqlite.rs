@@ -26,6 +26,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../migrations/sqlite/0003_source_pause.sql"),
     ),
+    (
+        4,
+        include_str!("../../migrations/sqlite/0004_adaptive_polling.sql"),
+    ),
 ];
 
 /// The store handle; cheap to clone.
@@ -190,6 +194,40 @@ impl Store {
         Ok(())
     }
 
+    /// Records how often a source is polled and when it is next due.
+    pub async fn schedule_poll(
+        &self,
+        source_id: i64,
+        every: std::time::Duration,
+    ) -> Result<(), StoreError> {
+        let next =
+            Utc::now() + chrono::Duration::from_std(every).unwrap_or(chrono::Duration::hours(1));
+        sqlx::query("UPDATE sources SET poll_every_secs = ?, next_poll = ? WHERE id = ?")
+            .bind(every.as_secs() as i64)
+            .bind(fmt_time(next))
+            .bind(source_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// When a source is next due for polling, and its interval, if known.
+    pub async fn poll_schedule(
+        &self,
+        source_id: i64,
+    ) -> Result<(Option<chrono::DateTime<Utc>>, Option<std::time::Duration>), StoreError> {
+        let row = sqlx::query("SELECT next_poll, poll_every_secs FROM sources WHERE id = ?")
+            .bind(source_id)
+            .fetch_one(&self.pool)
+            .await?;
+        let next: Option<String> = row.try_get(0)?;
+        let every: Option<i64> = row.try_get(1)?;
+        Ok((
+            next.as_deref().and_then(parse_time),
+            every.map(|s| std::time::Duration::from_secs(s.max(0) as u64)),
+        ))
+    }
+
     /// Pauses or resumes a source by name; false when no source has that name yet.
     pub async fn set_paused(&self, name: &str, paused: bool) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE sources SET paused = ?, next_attempt = NULL WHERE name = ?")
@@ -264,7 +302,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT s.name, s.url, s.kind, s.last_status, s.last_error, s.last_fetch_at, s.last_ok_at, s.failures,
                     (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id),
-                    CASE WHEN s.paused THEN 'paused' ELSE s.state END, s.next_attempt, s.moved_to
+                    CASE WHEN s.paused THEN 'paused' ELSE s.state END, s.next_attempt, s.moved_to, s.poll_every_secs
              FROM sources s ORDER BY s.name",
         )
         .fetch_all(&self.pool)
@@ -284,6 +322,7 @@ impl Store {
                     state: r.try_get(9)?,
                     next_attempt: r.try_get(10)?,
                     moved_to: r.try_get(11)?,
+                    poll_every_secs: r.try_get(12)?,
                 })
             })
             .collect()
@@ -601,5 +640,34 @@ mod concurrency_tests {
             t.await.unwrap();
         }
         assert_eq!(store.article_count().await.unwrap(), 100);
+    }
+}
+
+#[cfg(test)]
+mod migration_tests {
+    use super::MIGRATIONS;
+
+    #[test]
+    fn every_migration_file_is_registered_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), MIGRATIONS.len(), "{files:?}");
+        for (i, (file, (version, sql))) in files.iter().zip(MIGRATIONS).enumerate() {
+            let number: i64 = file[..4].parse().unwrap();
+            assert_eq!(number, *version, "{file}");
+            assert_eq!(*version, i as i64 + 1);
+            let on_disk = std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("migrations/sqlite")
+                    .join(file),
+            )
+            .unwrap();
+            assert_eq!(&on_disk, sql, "{file}");
+        }
     }
 }
