@@ -180,6 +180,7 @@ fn import_then_draft_as_json_markdown_and_serve() {
     let (status, page) = http_get(&addr, "/").unwrap();
     let (json_status, draft_json) = http_get(&addr, "/draft.json").unwrap();
     let (missing, _) = http_get(&addr, "/nope").unwrap();
+    let (sources_status, sources_page) = http_get(&addr, "/sources").unwrap();
     child.kill().ok();
     child.wait().ok();
     assert_eq!(status, 200);
@@ -187,6 +188,11 @@ fn import_then_draft_as_json_markdown_and_serve() {
     assert_eq!(json_status, 200);
     assert!(draft_json.contains("\"stories\""));
     assert_eq!(missing, 404);
+    assert_eq!(sources_status, 200);
+    assert!(
+        sources_page.contains("36氪") && sources_page.contains("Wire A"),
+        "{sources_page}"
+    );
 }
 
 #[test]

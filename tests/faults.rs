@@ -34,6 +34,34 @@ fn gzip_bomb() -> Vec<u8> {
     enc.finish().unwrap()
 }
 
+fn compressed(encoding: &str, body: &[u8]) -> Raw {
+    let data = match encoding {
+        "gzip" => {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(body).unwrap();
+            enc.finish().unwrap()
+        }
+        _ => {
+            let mut out = Vec::new();
+            {
+                let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+                w.write_all(body).unwrap();
+            }
+            out
+        }
+    };
+    let mut b = head(
+        "200 OK",
+        &[
+            ("Content-Type", "application/rss+xml"),
+            ("Content-Encoding", encoding),
+            ("Content-Length", &data.len().to_string()),
+        ],
+    );
+    b.extend_from_slice(&data);
+    Raw::Bytes(b)
+}
+
 #[test]
 fn every_fault_gives_a_clear_error_or_a_sane_fallback() {
     let bomb = gzip_bomb();
@@ -71,6 +99,8 @@ fn every_fault_gives_a_clear_error_or_a_sane_fallback() {
             "<item><title>From 1970</title><link>http://127.0.0.1:9/epoch</link><pubDate>Thu, 01 Jan 1970 00:00:00 GMT</pubDate></item>",
             "<item><title>No link at all</title><description>Headline-only news without a link.</description></item>",
         ))),
+        "/gzip.xml" => compressed("gzip", &rss("<item><title>Gzipped item</title><link>http://127.0.0.1:9/gz</link></item>")),
+        "/brotli.xml" => compressed("br", &rss("<item><title>Brotli item</title><link>http://127.0.0.1:9/br</link></item>")),
         "/robots.txt" => ok_body("text/plain", b"User-agent: *\nDisallow: /private/\n"),
         "/private/feed.xml" => ok_body("application/rss+xml", &rss("<item><title>Secret</title></item>")),
         "/old.xml" => Raw::Bytes(head("301 Moved Permanently", &[("Location", "/new.xml"), ("Content-Length", "0")])),
@@ -93,6 +123,8 @@ fn every_fault_gives_a_clear_error_or_a_sane_fallback() {
         ("Loop", "/loop.xml"),
         ("Odd", "/odd.xml"),
         ("Robots", "/private/feed.xml"),
+        ("Gzip", "/gzip.xml"),
+        ("Brotli", "/brotli.xml"),
         ("Old", "/old.xml"),
     ];
     let mut config = String::from(

@@ -1,6 +1,7 @@
 //! The editor's desk, read-only for now: the latest draft and the archive.
 //!
-//! Routes: `/` (latest draft as a page), `/draft.md`, `/draft.json`, `/archive`, `/healthz`.
+//! Routes: `/` (latest draft as a page), `/draft.md`, `/draft.json`, `/archive`, `/sources`
+//! (each source's health), `/healthz`.
 //! The server only reads the store; building drafts is the CLI's job.
 
 use std::net::SocketAddr;
@@ -21,6 +22,7 @@ pub fn router(store: Store) -> Router {
         .route("/draft.md", get(draft_md))
         .route("/draft.json", get(draft_json))
         .route("/archive", get(archive))
+        .route("/sources", get(sources))
         .route("/healthz", get(|| async { "ok" }))
         .with_state(store)
 }
@@ -82,6 +84,33 @@ async fn draft_json(State(store): State<Store>) -> Response {
             .into_response()
     })
     .await
+}
+
+async fn sources(State(store): State<Store>) -> Response {
+    let list = match store.sources().await {
+        Ok(l) => l,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    let esc = |s: &str| html_escape::encode_text(s).to_string();
+    let mut rows = String::new();
+    for s in &list {
+        rows.push_str(&format!(
+            "<tr class=\"{state}\"><td>{name}</td><td>{state}</td><td>{articles}</td><td>{last}</td><td>{next}</td><td>{error}</td></tr>\n",
+            name = esc(&s.name),
+            state = esc(&s.state),
+            articles = s.articles,
+            last = esc(s.last_fetch_at.as_deref().unwrap_or("-")),
+            next = esc(s.next_attempt.as_deref().unwrap_or("-")),
+            error = esc(s.last_error.as_deref().unwrap_or("")),
+        ));
+    }
+    Html(format!(
+        "<!doctype html><meta charset=\"utf-8\"><title>Sources</title><style>body{{font-family:sans-serif}}\
+         td,th{{padding:.2rem .6rem;text-align:left}} tr.failing,tr.dead{{background:#fde8e8}}</style>\
+         <h1>Sources</h1><table><tr><th>source</th><th>state</th><th>articles</th><th>last fetch</th>\
+         <th>next attempt</th><th>last error</th></tr>\n{rows}</table>"
+    ))
+    .into_response()
 }
 
 async fn archive() -> Html<&'static str> {
