@@ -40,12 +40,23 @@ impl Matcher {
             names.push(name);
             weights.push(weight);
         }
-        let ac = (!patterns.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
+        let ac = if patterns.is_empty() {
+            None
+        } else {
+            match AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
                 .build(&patterns)
-                .expect("aliases form a valid automaton")
-        });
+            {
+                Ok(ac) => Some(ac),
+                Err(e) => {
+                    // Only a watchlist far beyond any real beat's size gets here.
+                    tracing::warn!(
+                        "watchlist too large to match ({e}); entities will not be tagged"
+                    );
+                    None
+                }
+            }
+        };
         Matcher {
             names,
             weights,
