@@ -948,16 +948,7 @@ fn extract_files(paths: &[PathBuf], format: ExtractFormat) -> Result<ExitCode> {
     let pb = pipeline::progress_bar(paths.len() as u64, "extracting");
     for path in paths {
         let shown = path.display().to_string();
-        let id = path
-            .file_name()
-            .map(|n| {
-                n.to_string_lossy()
-                    .split('.')
-                    .next()
-                    .unwrap_or("")
-                    .to_string()
-            })
-            .unwrap_or_default();
+        let id = pipeline::page_id(path);
         let line = match pipeline::read_maybe_gz(path) {
             Err(e) => {
                 json!({"path": shown, "id": id, "error": format!("cannot read: {e}")}).to_string()

@@ -160,9 +160,12 @@ pub struct StoreConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FetchConfig {
-    /// User-Agent sent with every request; put a contact URL in it.
+    /// User-Agent sent with every request.
     #[serde(default = "default_user_agent")]
     pub user_agent: String,
+    /// A URL or address where site owners can reach whoever runs this beat; appended to the
+    /// User-Agent as `(+CONTACT)`.
+    pub contact: Option<String>,
     /// Whole-request timeout in seconds.
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
@@ -218,6 +221,7 @@ impl Default for FetchConfig {
     fn default() -> Self {
         FetchConfig {
             user_agent: default_user_agent(),
+            contact: None,
             timeout_secs: default_timeout(),
             max_bytes: default_max_bytes(),
             per_host_interval_ms: default_host_interval(),

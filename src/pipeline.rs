@@ -447,6 +447,19 @@ pub fn read_maybe_gz(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     }
 }
 
+/// A page file's id: its file name before the first dot (`abc.html.gz` → `abc`).
+pub fn page_id(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .split('.')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 /// Saved HTML pages (`.html`, `.htm`, `.html.gz`) under a folder, sorted.
 fn html_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
@@ -505,17 +518,7 @@ pub async fn import_html_dir(
             .map(|u| u.to_string())
             .unwrap_or_else(|| path.display().to_string());
         let link = x.canonical_url.clone().unwrap_or(file_url);
-        let title = x.title.clone().unwrap_or_else(|| {
-            path.file_name()
-                .map(|n| {
-                    n.to_string_lossy()
-                        .split('.')
-                        .next()
-                        .unwrap_or("")
-                        .to_string()
-                })
-                .unwrap_or_default()
-        });
+        let title = x.title.clone().unwrap_or_else(|| page_id(path));
         let source = x.site_name.clone().unwrap_or_else(|| folder.clone());
         let entry = Entry {
             title,

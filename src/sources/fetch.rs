@@ -82,8 +82,19 @@ impl From<&crate::config::Config> for FetchOptions {
 
 impl From<&crate::config::FetchConfig> for FetchOptions {
     fn from(c: &crate::config::FetchConfig) -> Self {
+        let user_agent = match c
+            .contact
+            .as_deref()
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+        {
+            Some(contact) if !c.user_agent.contains(contact) => {
+                format!("{} (+{contact})", c.user_agent)
+            }
+            _ => c.user_agent.clone(),
+        };
         FetchOptions {
-            user_agent: c.user_agent.clone(),
+            user_agent,
             timeout: Duration::from_secs(c.timeout_secs.max(1)),
             max_bytes: c.max_bytes,
             per_host_interval: Duration::from_millis(c.per_host_interval_ms),
@@ -621,6 +632,19 @@ mod tests {
         assert_eq!(parse_retry_after("120"), Some(120));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(0));
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn user_agent_carries_the_contact() {
+        let c = crate::config::FetchConfig {
+            contact: Some("https://beat.example/contact".into()),
+            ..Default::default()
+        };
+        let ua = FetchOptions::from(&c).user_agent;
+        assert!(
+            ua.starts_with("Roundup/") && ua.ends_with("(+https://beat.example/contact)"),
+            "{ua}"
+        );
     }
 
     #[test]

@@ -328,16 +328,20 @@ impl Store {
             .collect()
     }
 
-    /// Which of these links are already stored.
+    /// Which of these links are already stored (one query per 500 links).
     pub async fn known_links(&self, links: &[String]) -> Result<HashSet<String>, StoreError> {
         let mut known = HashSet::new();
-        for link in links {
-            let hit = sqlx::query("SELECT 1 FROM articles WHERE link = ?")
-                .bind(link)
-                .fetch_optional(&self.pool)
-                .await?;
-            if hit.is_some() {
-                known.insert(link.clone());
+        for chunk in links.chunks(500) {
+            let list =
+                serde_json::to_string(chunk).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            let rows = sqlx::query(
+                "SELECT link FROM articles WHERE link IN (SELECT value FROM json_each(?))",
+            )
+            .bind(list)
+            .fetch_all(&self.pool)
+            .await?;
+            for r in rows {
+                known.insert(r.try_get(0)?);
             }
         }
         Ok(known)
