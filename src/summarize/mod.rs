@@ -75,7 +75,7 @@ impl Default for Options {
         Options {
             words: 90.0,
             lambda: 0.7,
-            max_overlap: 0.5,
+            max_overlap: 0.3,
         }
     }
 }
