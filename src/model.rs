@@ -33,6 +33,15 @@ impl SourceKind {
     }
 }
 
+/// Cache validators from an earlier response, for a conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// The ETag header.
+    pub etag: Option<String>,
+    /// The Last-Modified header.
+    pub last_modified: Option<String>,
+}
+
 /// One item as a source announced it: a feed entry or an imported line, before extraction.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Entry {

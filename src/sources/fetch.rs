@@ -111,14 +111,7 @@ impl From<&crate::config::FetchConfig> for FetchOptions {
     }
 }
 
-/// Cache validators from an earlier response, for a conditional GET.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    /// The ETag header.
-    pub etag: Option<String>,
-    /// The Last-Modified header.
-    pub last_modified: Option<String>,
-}
+pub use crate::model::Validators;
 
 /// A response with its body.
 #[derive(Debug, Clone)]

@@ -11,8 +11,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, sqlite::SqliteRow};
 
 use super::{FetchRecord, SourceHealth, StoreError, Upsert, fmt_time, parse_time};
-use crate::model::{Article, Edition, SourceKind, Window};
-use crate::sources::fetch::Validators;
+use crate::model::{Article, Edition, SourceKind, Validators, Window};
 use crate::text::tokens::for_index;
 
 /// Migrations, in order: (version, SQL).
