@@ -391,13 +391,6 @@ impl Fetcher {
                 retry_after,
             });
         }
-        let max = self.options.max_bytes;
-        if resp.content_length().is_some_and(|n| n > max) {
-            return Err(FetchError::TooLarge {
-                url: url.to_string(),
-                max,
-            });
-        }
         let header_str = |name: header::HeaderName| {
             resp.headers()
                 .get(name)
@@ -410,17 +403,7 @@ impl Fetcher {
             last_modified: header_str(header::LAST_MODIFIED),
         };
         let final_url = resp.url().to_string();
-        let mut resp = resp;
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(url, e))? {
-            if body.len() as u64 + chunk.len() as u64 > max {
-                return Err(FetchError::TooLarge {
-                    url: url.to_string(),
-                    max,
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = self.read_capped(url, resp, self.options.max_bytes).await?;
         Ok(Fetched::Page(Page {
             final_url,
             status,
@@ -429,6 +412,30 @@ impl Fetcher {
             body,
             moved_to,
         }))
+    }
+
+    /// Reads a body, refusing it as soon as it (decompressed) passes `max` bytes.
+    async fn read_capped(
+        &self,
+        url: &str,
+        mut resp: reqwest::Response,
+        max: u64,
+    ) -> Result<Vec<u8>, FetchError> {
+        let too_large = || FetchError::TooLarge {
+            url: url.to_string(),
+            max,
+        };
+        if resp.content_length().is_some_and(|n| n > max) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(url, e))? {
+            if body.len() as u64 + chunk.len() as u64 > max {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     /// One of the host's concurrent slots, counted against its request budget.
@@ -489,16 +496,16 @@ impl Fetcher {
         if self.options.guard.check_url(&url).is_err() {
             return Robots::allow_all();
         }
-        let host = url.host_str().unwrap_or_default().to_string();
+        let host = self.options.host_key(url.host_str().unwrap_or_default());
         self.wait_for_host(&host).await;
-        let Ok(resp) = self.client.get(url).send().await else {
+        let Ok(resp) = self.client.get(url.clone()).send().await else {
             return Robots::allow_all();
         };
         if !resp.status().is_success() {
             return Robots::allow_all();
         }
-        match resp.bytes().await {
-            Ok(b) if b.len() <= 512 * 1024 => {
+        match self.read_capped(url.as_str(), resp, 512 * 1024).await {
+            Ok(b) => {
                 let agent = self
                     .options
                     .user_agent
