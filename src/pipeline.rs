@@ -48,6 +48,15 @@ pub struct SourceReport {
     pub wait_reason: Option<String>,
 }
 
+impl SourceReport {
+    /// Marks the source as skipped by this run, until `next` if known, for `reason`.
+    fn wait(&mut self, next: Option<DateTime<Utc>>, reason: &str) {
+        self.status = "waiting".into();
+        self.next_attempt = next.map(crate::store::fmt_time);
+        self.wait_reason = Some(reason.to_string());
+    }
+}
+
 /// Which sources a fetch run polls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Due {
@@ -120,30 +129,29 @@ async fn fetch_source(
                 src.lang.as_deref(),
             )
             .await?;
-        if store.is_paused(id).await? {
-            report.status = "waiting".into();
-            report.state = "paused".into();
-            report.wait_reason = Some("paused (`roundup source resume` to fetch it again)".into());
-            return Ok(());
-        }
-        let (next_attempt, moved_to, state) = store.source_schedule(id).await?;
+        let schedule = store.source_schedule(id).await?;
+        let (state, moved_to) = (schedule.state, schedule.moved_to);
         report.state = state.clone();
         let now = Utc::now();
-        let (next_poll, poll_every) = store.poll_schedule(id).await?;
+        if schedule.paused {
+            report.state = "paused".into();
+            report.wait(None, "paused (`roundup source resume` to fetch it again)");
+            return Ok(());
+        }
         if due == Due::Due
-            && let Some(next) = next_poll.filter(|t| *t > now)
+            && let Some(next) = schedule.next_poll.filter(|t| *t > now)
         {
-            report.status = "waiting".into();
-            report.next_attempt = Some(crate::store::fmt_time(next));
-            report.wait_reason = Some("not due yet (adaptive polling)".into());
+            report.wait(Some(next), "not due yet (adaptive polling)");
             return Ok(());
         }
-        if let Some(next) = next_attempt.filter(|t| *t > now && due != Due::Force) {
-            report.status = "waiting".into();
-            report.next_attempt = Some(crate::store::fmt_time(next));
-            report.wait_reason = Some(format!("backing off ({state})"));
+        if let Some(next) = schedule
+            .next_attempt
+            .filter(|t| *t > now && due != Due::Force)
+        {
+            report.wait(Some(next), &format!("backing off ({state})"));
             return Ok(());
         }
+        let poll_every = schedule.poll_every;
         let fetch_url = moved_to.clone().unwrap_or_else(|| url.clone());
         let started = Instant::now();
         let outcome = fetcher.get(&fetch_url, &store.validators(id).await?).await;
@@ -170,9 +178,7 @@ async fn fetch_source(
                 store
                     .schedule(id, &state, Some(next), took_ms, None)
                     .await?;
-                report.status = "waiting".into();
-                report.next_attempt = Some(crate::store::fmt_time(next));
-                report.wait_reason = Some("its host asked to wait (Retry-After)".into());
+                report.wait(Some(next), "its host asked to wait (Retry-After)");
                 return Ok(());
             }
             Err(e) => {

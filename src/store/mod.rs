@@ -69,6 +69,23 @@ pub struct SourceHealth {
     pub poll_every_secs: Option<i64>,
 }
 
+/// A source's schedule: whether and where it is fetched now.
+#[derive(Debug, Clone)]
+pub struct SourceSchedule {
+    /// Paused by an editor.
+    pub paused: bool,
+    /// new, ok, slow, failing, dead or moved.
+    pub state: String,
+    /// Not fetched again before this time (backoff, Retry-After).
+    pub next_attempt: Option<DateTime<Utc>>,
+    /// The URL it moved to, after permanent redirects.
+    pub moved_to: Option<String>,
+    /// When adaptive polling next asks for it.
+    pub next_poll: Option<DateTime<Utc>>,
+    /// Its adaptive poll interval.
+    pub poll_every: Option<std::time::Duration>,
+}
+
 /// What storing an article did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upsert {

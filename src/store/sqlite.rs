@@ -10,7 +10,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, sqlite::SqliteRow};
 
-use super::{FetchRecord, SourceHealth, StoreError, Upsert, fmt_time, parse_time};
+use super::{FetchRecord, SourceHealth, SourceSchedule, StoreError, Upsert, fmt_time, parse_time};
 use crate::model::{Article, Edition, SourceKind, Validators, Window};
 use crate::text::tokens::for_index;
 
@@ -210,23 +210,6 @@ impl Store {
         Ok(())
     }
 
-    /// When a source is next due for polling, and its interval, if known.
-    pub async fn poll_schedule(
-        &self,
-        source_id: i64,
-    ) -> Result<(Option<chrono::DateTime<Utc>>, Option<std::time::Duration>), StoreError> {
-        let row = sqlx::query("SELECT next_poll, poll_every_secs FROM sources WHERE id = ?")
-            .bind(source_id)
-            .fetch_one(&self.pool)
-            .await?;
-        let next: Option<String> = row.try_get(0)?;
-        let every: Option<i64> = row.try_get(1)?;
-        Ok((
-            next.as_deref().and_then(parse_time),
-            every.map(|s| std::time::Duration::from_secs(s.max(0) as u64)),
-        ))
-    }
-
     /// Pauses or resumes a source by name; false when no source has that name yet.
     pub async fn set_paused(&self, name: &str, paused: bool) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE sources SET paused = ?, next_attempt = NULL WHERE name = ?")
@@ -235,15 +218,6 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() > 0)
-    }
-
-    /// Whether a source is paused.
-    pub async fn is_paused(&self, source_id: i64) -> Result<bool, StoreError> {
-        let row = sqlx::query("SELECT paused FROM sources WHERE id = ?")
-            .bind(source_id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.try_get::<i64, _>(0)? != 0)
     }
 
     /// Retention: clears the body text of articles older than `before` (title, link, summary
@@ -279,21 +253,27 @@ impl Store {
         Ok(())
     }
 
-    /// A source's schedule: its next attempt, the URL it moved to, and its state.
-    pub async fn source_schedule(
-        &self,
-        source_id: i64,
-    ) -> Result<(Option<chrono::DateTime<Utc>>, Option<String>, String), StoreError> {
-        let row = sqlx::query("SELECT next_attempt, moved_to, state FROM sources WHERE id = ?")
-            .bind(source_id)
-            .fetch_one(&self.pool)
-            .await?;
-        let next: Option<String> = row.try_get(0)?;
-        Ok((
-            next.as_deref().and_then(parse_time),
-            row.try_get(1)?,
-            row.try_get(2)?,
-        ))
+    /// Everything that decides whether and where a source is fetched now, in one read.
+    pub async fn source_schedule(&self, source_id: i64) -> Result<SourceSchedule, StoreError> {
+        let row = sqlx::query(
+            "SELECT paused, state, next_attempt, moved_to, next_poll, poll_every_secs FROM sources WHERE id = ?",
+        )
+        .bind(source_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let time = |i: usize| -> Result<Option<chrono::DateTime<Utc>>, StoreError> {
+            let t: Option<String> = row.try_get(i)?;
+            Ok(t.as_deref().and_then(parse_time))
+        };
+        let every: Option<i64> = row.try_get(5)?;
+        Ok(SourceSchedule {
+            paused: row.try_get::<i64, _>(0)? != 0,
+            state: row.try_get(1)?,
+            next_attempt: time(2)?,
+            moved_to: row.try_get(3)?,
+            next_poll: time(4)?,
+            poll_every: every.map(|s| std::time::Duration::from_secs(s.max(0) as u64)),
+        })
     }
 
     /// Every source with its health, by name.
