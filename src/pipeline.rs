@@ -403,6 +403,49 @@ pub struct ImportReport {
     pub errors: Vec<(usize, String)>,
 }
 
+/// Stores imported articles under their sources (created on first use) and counts what
+/// each write did.
+struct ImportSink<'a> {
+    store: &'a Store,
+    ids: std::collections::HashMap<String, i64>,
+    report: ImportReport,
+}
+
+impl<'a> ImportSink<'a> {
+    fn new(store: &'a Store, report: ImportReport) -> Self {
+        ImportSink {
+            store,
+            ids: std::collections::HashMap::new(),
+            report,
+        }
+    }
+
+    async fn put(
+        &mut self,
+        source: &str,
+        guid: Option<&str>,
+        article: &Article,
+    ) -> anyhow::Result<()> {
+        let id = match self.ids.get(source) {
+            Some(&id) => id,
+            None => {
+                let id = self
+                    .store
+                    .ensure_source(source, None, SourceKind::Import, 1.0, None)
+                    .await?;
+                self.ids.insert(source.to_string(), id);
+                id
+            }
+        };
+        match self.store.upsert_article(id, guid, article).await? {
+            Upsert::Inserted(_) => self.report.new += 1,
+            Upsert::Updated(_) => self.report.updated += 1,
+            Upsert::Unchanged(_) => self.report.unchanged += 1,
+        }
+        Ok(())
+    }
+}
+
 /// Loads JSON Lines entries into the store; unknown sources are created.
 pub async fn import_jsonl(
     text: &str,
@@ -410,35 +453,21 @@ pub async fn import_jsonl(
     progress: &ProgressBar,
 ) -> anyhow::Result<ImportReport> {
     let (items, errors) = import::read_jsonl(text);
-    let mut report = ImportReport {
-        errors: errors.into_iter().map(|e| (e.line, e.message)).collect(),
-        ..Default::default()
-    };
+    let mut sink = ImportSink::new(
+        store,
+        ImportReport {
+            errors: errors.into_iter().map(|e| (e.line, e.message)).collect(),
+            ..Default::default()
+        },
+    );
     progress.set_length(items.len() as u64);
-    let mut ids = std::collections::HashMap::new();
     for item in items {
-        let id = match ids.get(&item.source) {
-            Some(&id) => id,
-            None => {
-                let id = store
-                    .ensure_source(&item.source, None, SourceKind::Import, 1.0, None)
-                    .await?;
-                ids.insert(item.source.clone(), id);
-                id
-            }
-        };
         let article = article_from(&item.source, &item.entry, None, None);
-        match store
-            .upsert_article(id, item.entry.guid.as_deref(), &article)
-            .await?
-        {
-            Upsert::Inserted(_) => report.new += 1,
-            Upsert::Updated(_) => report.updated += 1,
-            Upsert::Unchanged(_) => report.unchanged += 1,
-        }
+        sink.put(&item.source, item.entry.guid.as_deref(), &article)
+            .await?;
         progress.inc(1);
     }
-    Ok(report)
+    Ok(sink.report)
 }
 
 /// Reads a file, gunzipping it when its name ends in `.gz`.
@@ -466,7 +495,7 @@ pub fn page_id(path: &std::path::Path) -> String {
         .unwrap_or_default()
 }
 
-/// Saved HTML pages (`.html`, `.htm`, `.html.gz`) under a folder, sorted.
+/// Saved HTML pages (`.html`, `.htm`, `.html.gz`) under a folder, in any order.
 fn html_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
@@ -482,7 +511,6 @@ fn html_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) -> std::
             }
         }
     }
-    out.sort();
     Ok(())
 }
 
@@ -497,20 +525,20 @@ pub async fn import_html_dir(
     let mut files = Vec::new();
     html_files(dir, &mut files)
         .map_err(|e| anyhow::anyhow!("import: cannot read {}: {e}", dir.display()))?;
+    files.sort();
     progress.set_length(files.len() as u64);
     let folder = dir
         .canonicalize()
         .ok()
         .and_then(|d| d.file_name().map(|n| n.to_string_lossy().to_string()))
         .unwrap_or_else(|| "saved pages".to_string());
-    let mut report = ImportReport::default();
-    let mut ids = std::collections::HashMap::new();
+    let mut sink = ImportSink::new(store, ImportReport::default());
     for (i, path) in files.iter().enumerate() {
         progress.inc(1);
         let bytes = match read_maybe_gz(path) {
             Ok(b) => b,
             Err(e) => {
-                report
+                sink.report
                     .errors
                     .push((i + 1, format!("{}: cannot read: {e}", path.display())));
                 continue;
@@ -532,23 +560,9 @@ pub async fn import_html_dir(
             ..Default::default()
         };
         let article = article_from(&source, &entry, Some(x), None);
-        let id = match ids.get(&source) {
-            Some(&id) => id,
-            None => {
-                let id = store
-                    .ensure_source(&source, None, SourceKind::Import, 1.0, None)
-                    .await?;
-                ids.insert(source.clone(), id);
-                id
-            }
-        };
-        match store.upsert_article(id, None, &article).await? {
-            Upsert::Inserted(_) => report.new += 1,
-            Upsert::Updated(_) => report.updated += 1,
-            Upsert::Unchanged(_) => report.unchanged += 1,
-        }
+        sink.put(&source, None, &article).await?;
     }
-    Ok(report)
+    Ok(sink.report)
 }
 
 /// Builds the draft edition for a window from the store, and keeps it there.
