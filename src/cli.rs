@@ -577,17 +577,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Replaces the config file atomically: a crash leaves the old file or the new one.
+fn write_config(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}
+
 async fn source(config_path: &Path, action: SourceAction) -> Result<ExitCode> {
     let load = || -> Result<(Config, String)> {
         let config = Config::load(config_path)?;
         Ok((config, std::fs::read_to_string(config_path)?))
     };
-    let save = |text: &str| -> Result<()> {
-        let tmp = config_path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, config_path)?;
-        Ok(())
-    };
+    let save = |text: &str| write_config(config_path, text);
     match action {
         SourceAction::Test { url } => {
             let config = filter_config(config_path.exists().then_some(config_path))?;
@@ -735,9 +738,7 @@ fn opml(config_path: &Path, action: OpmlAction) -> Result<ExitCode> {
                     }
                 }
             }
-            let tmp = config_path.with_extension("toml.tmp");
-            std::fs::write(&tmp, &updated)?;
-            std::fs::rename(&tmp, config_path)?;
+            write_config(config_path, &updated)?;
             println!(
                 "added {added} sources to {} ({skipped} skipped: already there or invalid)",
                 config_path.display()
