@@ -276,6 +276,43 @@ pub enum Command {
         /// The backup file.
         file: PathBuf,
     },
+    /// Create or upgrade the store's schema and report its version, then exit.
+    ///
+    /// Every command migrates the store on first use; run this once before starting workers
+    /// against a new PostgreSQL database, or to check which store a config points at. The
+    /// store is `[store] database_url` or ROUNDUP_DATABASE_URL (PostgreSQL) when set, else
+    /// the SQLite file.
+    Migrate,
+    /// Fetch the beat's sources together with other workers that share its store.
+    ///
+    /// Run any number of workers, on any machines, against one PostgreSQL store (set
+    /// `[store] database_url` or ROUNDUP_DATABASE_URL): each round, one worker queues a fetch
+    /// job per source and every worker claims jobs under a lease. A worker that dies loses
+    /// nothing: its jobs return to the queue when their leases run out. When the queue
+    /// empties, one worker at a time rebuilds the draft. Also works on the SQLite file, for
+    /// one machine.
+    Worker {
+        /// Do one round, wait until the queue is empty, then exit.
+        #[arg(long)]
+        once: bool,
+        /// Jobs run at once by this worker [default: [fetch] concurrency].
+        #[arg(long)]
+        slots: Option<usize>,
+        /// Seconds a claimed job stays this worker's without a renewal; a dead worker's jobs
+        /// return to the queue after this long.
+        #[arg(long, default_value_t = 60)]
+        lease_secs: u64,
+        /// Minutes between rounds of all sources (a source is still only fetched when its
+        /// adaptive schedule says it is due).
+        #[arg(long, default_value_t = 15)]
+        every_mins: u64,
+        /// Do not rebuild the draft.
+        #[arg(long)]
+        no_draft: bool,
+        /// This worker's name in leases and logs [default: HOST:PID].
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Serve the latest draft (and, later, published editions) over HTTP, read-only.
     Serve {
         /// Address to listen on [default: the config's [serve] addr, 127.0.0.1:8080].
@@ -564,6 +601,60 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Migrate => {
+            let config = load(&config_path)?;
+            let location = config.store_location().map_err(anyhow::Error::msg)?;
+            let store = Store::connect(&location, config.beat_id()).await?;
+            println!(
+                "{} store at {location}: schema version {}; beat {:?} has {} articles",
+                store.backend(),
+                store.schema_version().await?,
+                store.beat(),
+                store.article_count().await?
+            );
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Worker {
+            once,
+            slots,
+            lease_secs,
+            every_mins,
+            no_draft,
+            name,
+        } => {
+            let (config, store) = open(&config_path).await?;
+            if config.sources.is_empty() {
+                bail!(
+                    "{} has no [[source]] entries; add feeds to it, then start the worker",
+                    config_path.display()
+                );
+            }
+            let mut opts =
+                pipeline::worker::WorkerOptions::new(slots.unwrap_or(config.fetch.concurrency));
+            if let Some(name) = name {
+                opts.name = name;
+            }
+            opts.once = once;
+            opts.lease = std::time::Duration::from_secs(lease_secs.max(3));
+            opts.every = std::time::Duration::from_secs(every_mins.max(1) * 60);
+            opts.draft = !no_draft;
+            eprintln!(
+                "worker {} on the {} store, beat {:?}: {} slots, {} s leases{}",
+                opts.name,
+                store.backend(),
+                store.beat(),
+                opts.slots,
+                opts.lease.as_secs(),
+                if once { ", one round" } else { "" }
+            );
+            let pb = pipeline::progress_bar(0, "jobs");
+            let report = pipeline::worker::run(&config, &store, &opts, &pb).await?;
+            pb.finish_and_clear();
+            println!("{}", serde_json::to_string(&report)?);
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { addr } => {
             let (config, store) = open(&config_path).await?;
             let addr = addr.unwrap_or(config.serve.addr.clone());
@@ -770,7 +861,12 @@ async fn pause(config_path: &Path, name: &str, paused: bool) -> Result<()> {
 
 async fn restore(config_path: &Path, file: &Path) -> Result<ExitCode> {
     let config = Config::load(config_path)?;
-    let db = config.store_path();
+    let db = match config.store_location().map_err(anyhow::Error::msg)? {
+        crate::store::Location::Sqlite(p) => p,
+        crate::store::Location::Postgres(_) => {
+            bail!("restore: the store is PostgreSQL; restore it with pg_restore from a pg_dump")
+        }
+    };
     if !file.exists() {
         bail!("restore: {} does not exist", file.display());
     }
@@ -900,9 +996,20 @@ async fn open(path: &Path) -> Result<(Config, Store)> {
         );
     }
     let config = Config::load(path)?;
-    let db = config.store_path();
-    let store = Store::open(&db).await?;
+    let location = config.store_location().map_err(anyhow::Error::msg)?;
+    let store = Store::connect(&location, config.beat_id()).await?;
     Ok((config, store))
+}
+
+/// Loads the config, with the same message as [`open`] when there is none.
+fn load(path: &Path) -> Result<Config> {
+    if !path.exists() {
+        bail!(
+            "no config at {}: run `roundup init` here (or `roundup init --example china-digital`), or pass --config PATH",
+            path.display()
+        );
+    }
+    Ok(Config::load(path)?)
 }
 
 /// The config for filters: built-in defaults, or the beat's when --config is given.

@@ -55,6 +55,10 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BeatConfig {
+    /// The beat's key in the store: several beats can share one database, each with its own
+    /// sources, articles and editions. Letters, digits, `-` and `_`; `default` when unset.
+    #[serde(default = "default_beat_id")]
+    pub id: Spanned<String>,
     /// Display name of the beat.
     #[serde(default = "default_beat_name")]
     pub name: String,
@@ -69,6 +73,7 @@ pub struct BeatConfig {
 impl Default for BeatConfig {
     fn default() -> Self {
         BeatConfig {
+            id: default_beat_id(),
             name: default_beat_name(),
             timezone: default_timezone(),
             language: default_language(),
@@ -76,6 +81,9 @@ impl Default for BeatConfig {
     }
 }
 
+fn default_beat_id() -> Spanned<String> {
+    Spanned::new(0..0, "default".to_string())
+}
 fn default_beat_name() -> String {
     "Roundup".to_string()
 }
@@ -151,6 +159,10 @@ fn default_summary_words() -> usize {
 pub struct StoreConfig {
     /// SQLite file, relative to the config's folder; `roundup.db` when unset.
     pub path: Option<String>,
+    /// A PostgreSQL URL (`postgres://user:pass@host/db`) to use instead of the SQLite file,
+    /// so that several workers on several machines share one store. The variable
+    /// `ROUNDUP_DATABASE_URL` overrides it.
+    pub database_url: Option<Spanned<String>>,
     /// Days of article text to keep; `roundup prune` clears older bodies (titles, links and
     /// summaries stay). Unset: keep everything.
     pub retention_days: Option<u32>,
@@ -475,6 +487,24 @@ impl Config {
             let line = (span.end > 0).then(|| line_of(text, span.start));
             problems.push(Problem { line, message });
         };
+        let id = &self.beat.id;
+        if !valid_beat_id(id.get_ref()) {
+            push(
+                id.span(),
+                format!(
+                    "[beat] id {:?} is not valid: use 1 to 64 letters, digits, '-' or '_', such as \"china-digital\"",
+                    id.get_ref()
+                ),
+            );
+        }
+        if let Some(url) = &self.store.database_url
+            && !is_postgres_url(url.get_ref())
+        {
+            push(
+                url.span(),
+                "[store] database_url must start with postgres:// or postgresql://; leave it out to use the SQLite file".to_string(),
+            );
+        }
         let tz = &self.beat.timezone;
         if tz.get_ref().parse::<chrono_tz::Tz>().is_err() {
             push(
@@ -577,6 +607,32 @@ impl Config {
         self.dir.join(p)
     }
 
+    /// Where the store lives: `ROUNDUP_DATABASE_URL`, else `[store] database_url`, else the
+    /// SQLite file.
+    pub fn store_location(&self) -> Result<crate::store::Location, String> {
+        let from_env = std::env::var("ROUNDUP_DATABASE_URL")
+            .ok()
+            .filter(|s| !s.trim().is_empty());
+        match from_env
+            .as_deref()
+            .or(self.store.database_url.as_ref().map(|u| u.get_ref().as_str()))
+        {
+            Some(url) if is_postgres_url(url) => {
+                Ok(crate::store::Location::Postgres(url.trim().to_string()))
+            }
+            Some(_) => Err(
+                "ROUNDUP_DATABASE_URL must start with postgres:// or postgresql://; unset it to use the SQLite file"
+                    .to_string(),
+            ),
+            None => Ok(crate::store::Location::Sqlite(self.store_path())),
+        }
+    }
+
+    /// The beat's key in the store.
+    pub fn beat_id(&self) -> &str {
+        self.beat.id.get_ref()
+    }
+
     /// The edition title.
     pub fn edition_title(&self) -> String {
         self.edition
@@ -584,6 +640,20 @@ impl Config {
             .clone()
             .unwrap_or_else(|| self.beat.name.clone())
     }
+}
+
+/// Whether `id` can name a beat in the store.
+pub fn valid_beat_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn is_postgres_url(url: &str) -> bool {
+    let u = url.trim();
+    u.starts_with("postgres://") || u.starts_with("postgresql://")
 }
 
 /// The config text with a `[[source]]` table appended; the result is validated.

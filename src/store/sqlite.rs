@@ -4,18 +4,21 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Row, sqlite::SqliteRow};
 
-use super::{FetchRecord, SourceHealth, SourceSchedule, StoreError, Upsert, fmt_time, parse_time};
+use super::{
+    FetchRecord, Job, JobCounts, SourceHealth, SourceSchedule, StoreError, Upsert, content_hash,
+    fmt_time, parse_time,
+};
 use crate::model::{Article, Edition, SourceKind, Validators, Window};
 use crate::text::tokens::for_index;
 
 /// Migrations, in order: (version, SQL).
-const MIGRATIONS: &[(i64, &str)] = &[
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (
         2,
@@ -29,20 +32,47 @@ const MIGRATIONS: &[(i64, &str)] = &[
         4,
         include_str!("../../migrations/sqlite/0004_adaptive_polling.sql"),
     ),
+    (
+        5,
+        include_str!("../../migrations/sqlite/0005_beats_and_jobs.sql"),
+    ),
 ];
 
-/// The store handle; cheap to clone.
+/// The SQLite store of one beat; cheap to clone.
 #[derive(Clone, Debug)]
-pub struct Store {
+pub struct SqliteStore {
     pool: SqlitePool,
+    beat: String,
+}
+
+/// A beat's story lock on SQLite: a lease row in `locks`.
+pub struct SqliteLock {
+    pool: SqlitePool,
+    name: String,
+    owner: String,
+}
+
+impl SqliteLock {
+    pub(super) async fn release(self) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM locks WHERE name = ? AND owner = ?")
+            .bind(&self.name)
+            .bind(&self.owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }
 
 /// Columns read for an [`Article`], in [`article_from_row`]'s order.
 const ARTICLE_COLUMNS: &str = "a.id, s.name, a.link, a.canonical_url, a.title, a.published, a.author, a.lang, a.summary, a.body, a.site_name, a.image, a.seen_at";
 
-impl Store {
+fn later(d: Duration) -> String {
+    fmt_time(Utc::now() + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1)))
+}
+
+impl SqliteStore {
     /// Opens (creating if needed) the SQLite store at `path` and brings its schema up to date.
-    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+    pub(super) async fn open(path: &Path, beat: &str) -> Result<SqliteStore, StoreError> {
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -58,21 +88,33 @@ impl Store {
                 path: path.display().to_string(),
                 source,
             })?;
-        let store = Store { pool };
+        let store = SqliteStore {
+            pool,
+            beat: beat.to_string(),
+        };
         store.migrate().await?;
         Ok(store)
+    }
+
+    pub(super) fn beat(&self) -> &str {
+        &self.beat
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
             .execute(&self.pool)
             .await?;
-        let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM schema_version")
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+        let current = self.schema_version().await?;
         for &(version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
             let mut tx = self.write_tx().await?;
+            // Another process may have migrated while this one waited for the write lock.
+            let now: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+            if now >= version {
+                continue;
+            }
             sqlx::raw_sql(sql)
                 .execute(&mut *tx)
                 .await
@@ -87,14 +129,22 @@ impl Store {
         Ok(())
     }
 
+    pub(super) async fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
+    }
+
     /// A write transaction that takes the write lock up front, so that concurrent writers
     /// wait for each other (busy timeout) instead of failing on a stale snapshot.
     async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    /// Creates or updates a source by name; returns its id.
-    pub async fn ensure_source(
+    pub(super) async fn ensure_source(
         &self,
         name: &str,
         url: Option<&str>,
@@ -103,14 +153,15 @@ impl Store {
         lang: Option<&str>,
     ) -> Result<i64, StoreError> {
         let row = sqlx::query(
-            "INSERT INTO sources (name, url, kind, weight, lang) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT(name) DO UPDATE SET
+            "INSERT INTO sources (beat, name, url, kind, weight, lang) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT(beat, name) DO UPDATE SET
                 moved_to = CASE WHEN excluded.url IS NOT sources.url THEN NULL ELSE sources.moved_to END,
                 url = COALESCE(excluded.url, sources.url),
                 weight = excluded.weight,
                 lang = COALESCE(excluded.lang, sources.lang)
              RETURNING id",
         )
+        .bind(&self.beat)
         .bind(name)
         .bind(url)
         .bind(kind.as_str())
@@ -121,8 +172,7 @@ impl Store {
         Ok(row.try_get(0)?)
     }
 
-    /// The validators stored from a source's last good fetch.
-    pub async fn validators(&self, source_id: i64) -> Result<Validators, StoreError> {
+    pub(super) async fn validators(&self, source_id: i64) -> Result<Validators, StoreError> {
         let row = sqlx::query("SELECT etag, last_modified FROM sources WHERE id = ?")
             .bind(source_id)
             .fetch_optional(&self.pool)
@@ -136,8 +186,7 @@ impl Store {
         })
     }
 
-    /// Records the outcome of a fetch; returns the source's consecutive failures after it.
-    pub async fn record_fetch(
+    pub(super) async fn record_fetch(
         &self,
         source_id: i64,
         record: &FetchRecord,
@@ -169,13 +218,11 @@ impl Store {
         Ok(q.fetch_one(&self.pool).await?.try_get(0)?)
     }
 
-    /// Sets a source's state, its next attempt (none: whenever asked), how long the last fetch
-    /// took, and (for a moved source) its new URL.
-    pub async fn schedule(
+    pub(super) async fn schedule(
         &self,
         source_id: i64,
         state: &str,
-        next_attempt: Option<chrono::DateTime<Utc>>,
+        next_attempt: Option<DateTime<Utc>>,
         took_ms: i64,
         moved_to: Option<&str>,
     ) -> Result<(), StoreError> {
@@ -193,49 +240,48 @@ impl Store {
         Ok(())
     }
 
-    /// Records how often a source is polled and when it is next due.
-    pub async fn schedule_poll(
+    pub(super) async fn schedule_poll(
         &self,
         source_id: i64,
-        every: std::time::Duration,
+        every: Duration,
     ) -> Result<(), StoreError> {
-        let next =
-            Utc::now() + chrono::Duration::from_std(every).unwrap_or(chrono::Duration::hours(1));
         sqlx::query("UPDATE sources SET poll_every_secs = ?, next_poll = ? WHERE id = ?")
             .bind(every.as_secs() as i64)
-            .bind(fmt_time(next))
+            .bind(later(every))
             .bind(source_id)
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    /// Pauses or resumes a source by name; false when no source has that name yet.
-    pub async fn set_paused(&self, name: &str, paused: bool) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE sources SET paused = ?, next_attempt = NULL WHERE name = ?")
-            .bind(paused)
-            .bind(name)
-            .execute(&self.pool)
-            .await?;
+    pub(super) async fn set_paused(&self, name: &str, paused: bool) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE sources SET paused = ?, next_attempt = NULL WHERE beat = ? AND name = ?",
+        )
+        .bind(paused)
+        .bind(&self.beat)
+        .bind(name)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() > 0)
     }
 
-    /// Retention: clears the body text of articles older than `before` (title, link, summary
-    /// and search index stay) and deletes drafts built before it, except the latest. Returns
-    /// (articles pruned, drafts deleted).
-    pub async fn prune(&self, before: chrono::DateTime<Utc>) -> Result<(u64, u64), StoreError> {
+    pub(super) async fn prune(&self, before: DateTime<Utc>) -> Result<(u64, u64), StoreError> {
         let cut = fmt_time(before);
         let mut tx = self.write_tx().await?;
         let articles = sqlx::query(
-            "UPDATE articles SET body = '' WHERE body != '' AND COALESCE(published, seen_at) < ?",
+            "UPDATE articles SET body = '' WHERE beat = ? AND body != '' AND COALESCE(published, seen_at) < ?",
         )
+        .bind(&self.beat)
         .bind(&cut)
         .execute(&mut *tx)
         .await?
         .rows_affected();
         let drafts = sqlx::query(
-            "DELETE FROM drafts WHERE created_at < ? AND id != (SELECT MAX(id) FROM drafts)",
+            "DELETE FROM drafts WHERE beat = ?1 AND created_at < ?2
+             AND id != (SELECT MAX(id) FROM drafts WHERE beat = ?1)",
         )
+        .bind(&self.beat)
         .bind(&cut)
         .execute(&mut *tx)
         .await?
@@ -244,8 +290,7 @@ impl Store {
         Ok((articles, drafts))
     }
 
-    /// Writes a consistent copy of the store to `path` while it stays in use.
-    pub async fn backup(&self, path: &Path) -> Result<(), StoreError> {
+    pub(super) async fn backup(&self, path: &Path) -> Result<(), StoreError> {
         sqlx::query("VACUUM INTO ?")
             .bind(path.display().to_string())
             .execute(&self.pool)
@@ -253,15 +298,17 @@ impl Store {
         Ok(())
     }
 
-    /// Everything that decides whether and where a source is fetched now, in one read.
-    pub async fn source_schedule(&self, source_id: i64) -> Result<SourceSchedule, StoreError> {
+    pub(super) async fn source_schedule(
+        &self,
+        source_id: i64,
+    ) -> Result<SourceSchedule, StoreError> {
         let row = sqlx::query(
             "SELECT paused, state, next_attempt, moved_to, next_poll, poll_every_secs FROM sources WHERE id = ?",
         )
         .bind(source_id)
         .fetch_one(&self.pool)
         .await?;
-        let time = |i: usize| -> Result<Option<chrono::DateTime<Utc>>, StoreError> {
+        let time = |i: usize| -> Result<Option<DateTime<Utc>>, StoreError> {
             let t: Option<String> = row.try_get(i)?;
             Ok(t.as_deref().and_then(parse_time))
         };
@@ -272,18 +319,18 @@ impl Store {
             next_attempt: time(2)?,
             moved_to: row.try_get(3)?,
             next_poll: time(4)?,
-            poll_every: every.map(|s| std::time::Duration::from_secs(s.max(0) as u64)),
+            poll_every: every.map(|s| Duration::from_secs(s.max(0) as u64)),
         })
     }
 
-    /// Every source with its health, by name.
-    pub async fn sources(&self) -> Result<Vec<SourceHealth>, StoreError> {
+    pub(super) async fn sources(&self) -> Result<Vec<SourceHealth>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.name, s.url, s.kind, s.last_status, s.last_error, s.last_fetch_at, s.last_ok_at, s.failures,
                     (SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id),
                     CASE WHEN s.paused THEN 'paused' ELSE s.state END, s.next_attempt, s.moved_to, s.poll_every_secs
-             FROM sources s ORDER BY s.name",
+             FROM sources s WHERE s.beat = ? ORDER BY s.name",
         )
+        .bind(&self.beat)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -307,15 +354,18 @@ impl Store {
             .collect()
     }
 
-    /// Which of these links are already stored (one query per 500 links).
-    pub async fn known_links(&self, links: &[String]) -> Result<HashSet<String>, StoreError> {
+    pub(super) async fn known_links(
+        &self,
+        links: &[String],
+    ) -> Result<HashSet<String>, StoreError> {
         let mut known = HashSet::new();
         for chunk in links.chunks(500) {
             let list =
                 serde_json::to_string(chunk).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
             let rows = sqlx::query(
-                "SELECT link FROM articles WHERE link IN (SELECT value FROM json_each(?))",
+                "SELECT link FROM articles WHERE beat = ? AND link IN (SELECT value FROM json_each(?))",
             )
+            .bind(&self.beat)
             .bind(list)
             .fetch_all(&self.pool)
             .await?;
@@ -326,8 +376,7 @@ impl Store {
         Ok(known)
     }
 
-    /// Stores an article under a source, keyed by its link; idempotent.
-    pub async fn upsert_article(
+    pub(super) async fn upsert_article(
         &self,
         source_id: i64,
         guid: Option<&str>,
@@ -335,10 +384,12 @@ impl Store {
     ) -> Result<Upsert, StoreError> {
         let hash = content_hash(a);
         let mut tx = self.write_tx().await?;
-        let existing = sqlx::query("SELECT id, content_hash FROM articles WHERE link = ?")
-            .bind(&a.link)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let existing =
+            sqlx::query("SELECT id, content_hash FROM articles WHERE beat = ? AND link = ?")
+                .bind(&self.beat)
+                .bind(&a.link)
+                .fetch_optional(&mut *tx)
+                .await?;
         let published = a.published.map(fmt_time);
         let outcome = match existing {
             Some(row) => {
@@ -368,10 +419,11 @@ impl Store {
             }
             None => {
                 let insert = sqlx::query(
-                    "INSERT INTO articles (source_id, guid, link, seen_at, canonical_url, title, published, author,
+                    "INSERT INTO articles (beat, source_id, guid, link, seen_at, canonical_url, title, published, author,
                      lang, summary, body, site_name, image, content_hash)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 )
+                .bind(&self.beat)
                 .bind(source_id)
                 .bind(guid)
                 .bind(&a.link)
@@ -399,15 +451,14 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Articles whose publication time (or, lacking one, the time they were first seen) falls
-    /// in the window, oldest first.
-    pub async fn articles_in(&self, window: Window) -> Result<Vec<Article>, StoreError> {
+    pub(super) async fn articles_in(&self, window: Window) -> Result<Vec<Article>, StoreError> {
         let sql = format!(
             "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id
-             WHERE COALESCE(a.published, a.seen_at) >= ? AND COALESCE(a.published, a.seen_at) < ?
+             WHERE a.beat = ? AND COALESCE(a.published, a.seen_at) >= ? AND COALESCE(a.published, a.seen_at) < ?
              ORDER BY COALESCE(a.published, a.seen_at), a.id"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&self.beat)
             .bind(fmt_time(window.from))
             .bind(fmt_time(window.to))
             .fetch_all(&self.pool)
@@ -415,8 +466,7 @@ impl Store {
         rows.iter().map(article_from_row).collect()
     }
 
-    /// Full-text search over titles and bodies, in Chinese or English; best matches first.
-    pub async fn search(&self, query: &str, limit: i64) -> Result<Vec<Article>, StoreError> {
+    pub(super) async fn search(&self, query: &str, limit: i64) -> Result<Vec<Article>, StoreError> {
         let terms: Vec<String> = for_index(query)
             .split_whitespace()
             .map(|w| format!("\"{}\"", w.replace('"', "")))
@@ -426,36 +476,45 @@ impl Store {
         }
         let sql = format!(
             "SELECT {ARTICLE_COLUMNS} FROM articles_fts f JOIN articles a ON a.id = f.rowid
-             JOIN sources s ON s.id = a.source_id WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 3.0, 1.0), a.id LIMIT ?"
+             JOIN sources s ON s.id = a.source_id WHERE articles_fts MATCH ? AND a.beat = ?
+             ORDER BY bm25(articles_fts, 3.0, 1.0), a.id LIMIT ?"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(terms.join(" AND "))
+            .bind(&self.beat)
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(article_from_row).collect()
     }
 
-    /// Keeps a built draft, so that `serve` can show the latest one.
-    pub async fn save_draft(&self, edition: &Edition) -> Result<i64, StoreError> {
+    pub(super) async fn save_draft(
+        &self,
+        edition: &Edition,
+        watermark: i64,
+    ) -> Result<i64, StoreError> {
         let json = serde_json::to_string(edition).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         let row = sqlx::query(
-            "INSERT INTO drafts (created_at, window_from, window_to, edition_json) VALUES (?, ?, ?, ?) RETURNING id",
+            "INSERT INTO drafts (beat, created_at, window_from, window_to, edition_json, watermark)
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
+        .bind(&self.beat)
         .bind(fmt_time(edition.generated_at))
         .bind(fmt_time(edition.window.from))
         .bind(fmt_time(edition.window.to))
         .bind(json)
+        .bind(watermark)
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_get(0)?)
     }
 
-    /// The most recently built draft, if any.
-    pub async fn latest_draft(&self) -> Result<Option<Edition>, StoreError> {
-        let row = sqlx::query("SELECT edition_json FROM drafts ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?;
+    pub(super) async fn latest_draft(&self) -> Result<Option<Edition>, StoreError> {
+        let row =
+            sqlx::query("SELECT edition_json FROM drafts WHERE beat = ? ORDER BY id DESC LIMIT 1")
+                .bind(&self.beat)
+                .fetch_optional(&self.pool)
+                .await?;
         match row {
             None => Ok(None),
             Some(r) => {
@@ -467,18 +526,244 @@ impl Store {
         }
     }
 
-    /// Number of stored articles.
-    pub async fn article_count(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM articles")
+    pub(super) async fn watermark(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query("SELECT COALESCE(MAX(id), 0) FROM articles WHERE beat = ?")
+                .bind(&self.beat)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
+    }
+
+    pub(super) async fn draft_watermark(&self) -> Result<Option<i64>, StoreError> {
+        let row =
+            sqlx::query("SELECT watermark FROM drafts WHERE beat = ? ORDER BY id DESC LIMIT 1")
+                .bind(&self.beat)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+
+    pub(super) async fn article_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM articles WHERE beat = ?")
+            .bind(&self.beat)
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?)
     }
 
-    /// Closes the pool, flushing the WAL.
-    pub async fn close(&self) {
+    pub(super) async fn enqueue(
+        &self,
+        kind: &str,
+        targets: &[String],
+        run_at: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let n = enqueue_in(&mut tx, &self.beat, kind, targets, run_at).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    pub(super) async fn plan_round(
+        &self,
+        kind: &str,
+        targets: &[String],
+        every: Duration,
+    ) -> Result<Option<u64>, StoreError> {
+        let now = Utc::now();
+        let since = now - chrono::Duration::from_std(every).unwrap_or(chrono::Duration::zero());
+        let mut tx = self.write_tx().await?;
+        let won = sqlx::query(
+            "INSERT INTO rounds (beat, planned_at) VALUES (?1, ?2)
+             ON CONFLICT(beat) DO UPDATE SET planned_at = excluded.planned_at WHERE rounds.planned_at <= ?3",
+        )
+        .bind(&self.beat)
+        .bind(fmt_time(now))
+        .bind(fmt_time(since))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        if !won {
+            return Ok(None);
+        }
+        let n = enqueue_in(&mut tx, &self.beat, kind, targets, now).await?;
+        tx.commit().await?;
+        Ok(Some(n))
+    }
+
+    pub(super) async fn claim(
+        &self,
+        owner: &str,
+        lease: Duration,
+        n: i64,
+    ) -> Result<Vec<Job>, StoreError> {
+        // One statement under the write lock: no other writer can claim in between.
+        let mut tx = self.write_tx().await?;
+        let now = fmt_time(Utc::now());
+        let rows = sqlx::query(
+            "UPDATE jobs SET lease_owner = ?1, lease_until = ?2, attempts = attempts + 1
+             WHERE id IN (SELECT id FROM jobs WHERE beat = ?3 AND done_at IS NULL AND run_at <= ?4
+                          AND (lease_until IS NULL OR lease_until < ?4) ORDER BY run_at, id LIMIT ?5)
+             RETURNING id, kind, target, attempts",
+        )
+        .bind(owner)
+        .bind(later(lease))
+        .bind(&self.beat)
+        .bind(&now)
+        .bind(n)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut jobs: Vec<Job> = rows
+            .iter()
+            .map(|r| {
+                Ok(Job {
+                    id: r.try_get(0)?,
+                    kind: r.try_get(1)?,
+                    target: r.try_get(2)?,
+                    attempts: r.try_get(3)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        jobs.sort_by_key(|j| j.id);
+        Ok(jobs)
+    }
+
+    pub(super) async fn renew(
+        &self,
+        job: i64,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND done_at IS NULL",
+        )
+        .bind(later(lease))
+        .bind(job)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(super) async fn finish(
+        &self,
+        job: i64,
+        owner: &str,
+        outcome: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET done_at = ?1, done_by = ?2, outcome = ?3, lease_until = NULL
+             WHERE id = ?4 AND lease_owner = ?2 AND done_at IS NULL",
+        )
+        .bind(fmt_time(Utc::now()))
+        .bind(owner)
+        .bind(outcome)
+        .bind(job)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(super) async fn give_back(
+        &self,
+        job: i64,
+        owner: &str,
+        run_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET lease_owner = NULL, lease_until = NULL, run_at = ?
+             WHERE id = ? AND lease_owner = ? AND done_at IS NULL",
+        )
+        .bind(fmt_time(run_at))
+        .bind(job)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(super) async fn job_counts(&self) -> Result<JobCounts, StoreError> {
+        let r = sqlx::query(
+            "SELECT
+               COALESCE(SUM(done_at IS NULL AND (lease_until IS NULL OR lease_until < ?2)), 0),
+               COALESCE(SUM(done_at IS NULL AND lease_until >= ?2), 0),
+               COALESCE(SUM(done_at IS NOT NULL), 0),
+               COALESCE(SUM(done_at IS NOT NULL AND attempts > 1), 0)
+             FROM jobs WHERE beat = ?1",
+        )
+        .bind(&self.beat)
+        .bind(fmt_time(Utc::now()))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(JobCounts {
+            queued: r.try_get(0)?,
+            running: r.try_get(1)?,
+            done: r.try_get(2)?,
+            retried: r.try_get(3)?,
+        })
+    }
+
+    pub(super) async fn try_lock_beat(
+        &self,
+        owner: &str,
+        ttl: Duration,
+    ) -> Result<Option<super::BeatLock>, StoreError> {
+        let name = format!("stories:{}", self.beat);
+        let now = fmt_time(Utc::now());
+        let got = sqlx::query(
+            "INSERT INTO locks (name, owner, until) VALUES (?1, ?2, ?3)
+             ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, until = excluded.until
+             WHERE locks.until < ?4 OR locks.owner = excluded.owner",
+        )
+        .bind(&name)
+        .bind(owner)
+        .bind(later(ttl))
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok((got.rows_affected() > 0).then(|| {
+            super::BeatLock::Sqlite(SqliteLock {
+                pool: self.pool.clone(),
+                name,
+                owner: owner.to_string(),
+            })
+        }))
+    }
+
+    pub(super) async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+async fn enqueue_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    beat: &str,
+    kind: &str,
+    targets: &[String],
+    run_at: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for chunk in targets.chunks(500) {
+        let list = serde_json::to_string(chunk).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        n += sqlx::query(
+            "INSERT INTO jobs (beat, kind, target, run_at)
+             SELECT ?, ?, value, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+        )
+        .bind(beat)
+        .bind(kind)
+        .bind(fmt_time(run_at))
+        .bind(list)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    }
+    Ok(n)
 }
 
 type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
@@ -523,107 +808,6 @@ fn article_from_row(r: &SqliteRow) -> Result<Article, StoreError> {
         site_name: r.try_get(10)?,
         image: r.try_get(11)?,
     })
-}
-
-/// Hash of what an article says, to tell a changed article from a repeat.
-fn content_hash(a: &Article) -> String {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for part in [
-        a.title.as_str(),
-        a.summary.as_deref().unwrap_or(""),
-        a.text.as_str(),
-    ] {
-        h.update(part.as_bytes());
-        h.update(&[0]);
-    }
-    format!("{:032x}", h.digest128())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn article(link: &str, title: &str, text: &str) -> Article {
-        Article {
-            link: link.to_string(),
-            title: title.to_string(),
-            text: text.to_string(),
-            published: crate::text::dates::parse_datetime("2025-11-18T09:00:00+08:00"),
-            ..Default::default()
-        }
-    }
-
-    #[tokio::test]
-    async fn upserts_are_idempotent_and_searchable() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("r.db")).await.unwrap();
-        let src = store
-            .ensure_source("36氪", None, SourceKind::Import, 1.0, Some("zh"))
-            .await
-            .unwrap();
-        let a = article(
-            "https://36kr.com/p/1",
-            "京东MALL北京首店试营业",
-            "京东在北京开设首家京东MALL。",
-        );
-        assert!(matches!(
-            store.upsert_article(src, None, &a).await.unwrap(),
-            Upsert::Inserted(_)
-        ));
-        assert!(matches!(
-            store.upsert_article(src, None, &a).await.unwrap(),
-            Upsert::Unchanged(_)
-        ));
-        let mut b = a.clone();
-        b.text.push_str("更新。");
-        assert!(matches!(
-            store.upsert_article(src, None, &b).await.unwrap(),
-            Upsert::Updated(_)
-        ));
-        assert_eq!(store.article_count().await.unwrap(), 1);
-        let hits = store.search("北京首店", 10).await.unwrap();
-        assert_eq!(hits.len(), 1, "Chinese search");
-        assert_eq!(hits[0].source, "36氪");
-        assert!(store.search("上海", 10).await.unwrap().is_empty());
-        // Reopening keeps everything and does not re-run migrations.
-        store.close().await;
-        let again = Store::open(&dir.path().join("r.db")).await.unwrap();
-        assert_eq!(again.article_count().await.unwrap(), 1);
-        assert_eq!(again.search("更新", 10).await.unwrap().len(), 1);
-    }
-}
-
-#[cfg(test)]
-mod concurrency_tests {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_writers_all_land() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("r.db")).await.unwrap();
-        let mut tasks = Vec::new();
-        for w in 0..4 {
-            let store = store.clone();
-            tasks.push(tokio::spawn(async move {
-                let src = store
-                    .ensure_source(&format!("s{w}"), None, SourceKind::Import, 1.0, None)
-                    .await
-                    .unwrap();
-                for i in 0..25 {
-                    let a = Article {
-                        link: format!("https://x.org/{w}/{i}"),
-                        title: format!("Title {w} {i}"),
-                        ..Default::default()
-                    };
-                    store.upsert_article(src, None, &a).await.unwrap();
-                }
-            }));
-        }
-        for t in tasks {
-            t.await.unwrap();
-        }
-        assert_eq!(store.article_count().await.unwrap(), 100);
-    }
 }
 
 #[cfg(test)]

@@ -257,3 +257,55 @@ pub fn raw_server(
     });
     (base, hits)
 }
+
+/// A fresh, empty PostgreSQL database for one test, created on the server named by
+/// `ROUNDUP_TEST_DATABASE_URL` (`.ci/postgres.sh` starts one and prints its URL). Without the
+/// variable the PostgreSQL half of a test is skipped with a note, except under CI, where it
+/// fails: CI must run every store test on both backends.
+pub async fn pg_database() -> Option<String> {
+    use sqlx::Connection;
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let admin = match std::env::var("ROUNDUP_TEST_DATABASE_URL") {
+        Ok(u) if !u.trim().is_empty() => u,
+        _ => {
+            if std::env::var_os("CI").is_some() {
+                panic!(
+                    "CI must run the PostgreSQL tests: set ROUNDUP_TEST_DATABASE_URL (see .ci/postgres.sh)"
+                );
+            }
+            eprintln!(
+                "note: PostgreSQL half skipped; run `export ROUNDUP_TEST_DATABASE_URL=$(.ci/postgres.sh)` to include it"
+            );
+            return None;
+        }
+    };
+    let name = format!(
+        "rt_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {admin}: {e}"));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let mut url = url::Url::parse(&admin).unwrap();
+    url.set_path(&format!("/{name}"));
+    Some(url.to_string())
+}
+
+/// [`pg_database`] for tests that are not async.
+pub fn pg_database_blocking() -> Option<String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(pg_database())
+}

@@ -97,7 +97,7 @@ pub async fn fetch_all(
     Ok(reports)
 }
 
-async fn fetch_source(
+pub(crate) async fn fetch_source(
     config: &Config,
     store: &Store,
     fetcher: &Fetcher,
@@ -573,10 +573,11 @@ pub async fn draft(
     size: usize,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Edition> {
+    let watermark = store.watermark().await?;
     let articles = store.articles_in(window).await?;
     let stories = crate::stories::build_stories(articles, config, window);
     let edition = crate::edition::draft::build(&stories, config, window, size, now);
-    store.save_draft(&edition).await?;
+    store.save_draft(&edition, watermark).await?;
     Ok(edition)
 }
 
@@ -594,3 +595,5 @@ pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
     pb.enable_steady_tick(Duration::from_millis(120));
     pb
 }
+
+pub mod worker;
