@@ -877,7 +877,11 @@ async fn restore(config_path: &Path, file: &Path) -> Result<ExitCode> {
     let staged = db.with_extension("db.restore");
     std::fs::copy(file, &staged)
         .with_context(|| format!("restore: cannot copy {}", file.display()))?;
-    let check = Store::open(&staged).await;
+    let check = Store::connect(
+        &crate::store::Location::Sqlite(staged.clone()),
+        config.beat_id(),
+    )
+    .await;
     let articles = match check {
         Ok(s) => {
             let n = s.article_count().await;

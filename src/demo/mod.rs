@@ -208,7 +208,11 @@ pub async fn run(dir: &Path) -> anyhow::Result<DemoOutcome> {
     config.store.path = Some("roundup.db".to_string());
     std::fs::write(dir.join("roundup.toml"), demo_config_text(&beat, &base))?;
 
-    let store = Store::open(&db).await?;
+    let store = Store::connect(
+        &crate::store::Location::Sqlite(db.clone()),
+        config.beat_id(),
+    )
+    .await?;
     let pb = pipeline::progress_bar(config.sources.len() as u64, "fetching");
     let reports = pipeline::fetch_all(&config, &store, &pb, pipeline::Due::All).await?;
     pb.finish_and_clear();

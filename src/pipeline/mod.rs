@@ -225,25 +225,22 @@ pub(crate) async fn fetch_source(
                 !e.link.is_empty() && !known.contains(&e.link) && seen.insert(e.link.clone())
             })
             .collect();
-        let fetched: Vec<(&Entry, Result<Option<Extracted>, String>)> = stream::iter(fresh)
-            .map(|entry| async move {
-                if !config.fetch.fetch_articles || feed::is_synthetic_link(&entry.link) {
-                    return (entry, Ok(None));
-                }
-                let got = match fetcher.get(&entry.link, &Validators::default()).await {
-                    Ok(Fetched::Page(p)) => Ok(Some(extract::extract_bytes(
-                        &p.body,
-                        p.content_type.as_deref(),
-                        Some(&p.final_url),
-                    ))),
-                    Ok(Fetched::NotModified) => Ok(None),
-                    Err(e) => Err(e.to_string()),
-                };
-                (entry, got)
-            })
-            .buffered(4)
-            .collect()
-            .await;
+        // Up to four article pages at a time, in feed order. (A FuturesOrdered filled by
+        // hand rather than a mapped stream keeps this future Send for spawned workers.)
+        let mut fetched: Vec<(&Entry, Result<Option<Extracted>, String>)> =
+            Vec::with_capacity(fresh.len());
+        let mut pending = futures_util::stream::FuturesOrdered::new();
+        for entry in fresh {
+            pending.push_back(article_page(config, fetcher, entry));
+            if pending.len() >= 4
+                && let Some(done) = pending.next().await
+            {
+                fetched.push(done);
+            }
+        }
+        while let Some(done) = pending.next().await {
+            fetched.push(done);
+        }
         for (entry, got) in fetched {
             let extracted = match got {
                 Ok(x) => x,
@@ -287,6 +284,27 @@ pub(crate) async fn fetch_source(
         report.error = Some(format!("{e:#}"));
     }
     report
+}
+
+/// Fetches and extracts an entry's article page, when the config asks for pages.
+async fn article_page<'e>(
+    config: &Config,
+    fetcher: &Fetcher,
+    entry: &'e Entry,
+) -> (&'e Entry, Result<Option<Extracted>, String>) {
+    if !config.fetch.fetch_articles || feed::is_synthetic_link(&entry.link) {
+        return (entry, Ok(None));
+    }
+    let got = match fetcher.get(&entry.link, &Validators::default()).await {
+        Ok(Fetched::Page(p)) => Ok(Some(extract::extract_bytes(
+            &p.body,
+            p.content_type.as_deref(),
+            Some(&p.final_url),
+        ))),
+        Ok(Fetched::NotModified) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    };
+    (entry, got)
 }
 
 /// Records a failed fetch, backs the source off, and fills the report.

@@ -11,8 +11,10 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use futures_util::stream::{FuturesUnordered, StreamExt};
+use std::sync::Arc;
+
 use serde::Serialize;
+use tokio::task::JoinSet;
 
 use super::{Due, fetch_source};
 use crate::config::Config;
@@ -94,7 +96,10 @@ pub async fn run(
     let due = if opts.once { Due::All } else { Due::Due };
     let mut report = WorkerReport::default();
     let mut last_plan: Option<std::time::Instant> = None;
-    let mut running = FuturesUnordered::new();
+    // Each job is its own task, so that a job holding a store transaction never waits on
+    // this loop (which itself waits on the store).
+    let shared = Arc::new((config.clone(), store.clone(), fetcher, opts.clone()));
+    let mut running: JoinSet<anyhow::Result<JobOutcome>> = JoinSet::new();
     loop {
         if last_plan.is_none_or(|t| t.elapsed() >= opts.every)
             && !(opts.once && last_plan.is_some())
@@ -108,14 +113,20 @@ pub async fn run(
         let free = opts.slots - running.len();
         if free > 0 {
             for job in store.claim(&opts.name, opts.lease, free as i64).await? {
-                running.push(do_job(config, store, &fetcher, opts, job, due));
+                let shared = shared.clone();
+                running.spawn(async move {
+                    let (config, store, fetcher, opts) = &*shared;
+                    do_job(config, store, fetcher, opts, job, due).await
+                });
             }
         }
         if running.is_empty() {
-            if opts.draft {
+            let mut counts = store.job_counts().await?;
+            // Draft once the whole beat is idle, not after each worker's share.
+            if opts.draft && counts.queued == 0 && counts.running == 0 {
                 report.drafts += redraft(config, store, opts).await?;
+                counts = store.job_counts().await?;
             }
-            let counts = store.job_counts().await?;
             progress.set_message(format!(
                 "{} queued, {} running elsewhere",
                 counts.queued, counts.running
@@ -138,8 +149,8 @@ pub async fn run(
         }
         // Wait for one job, or for a short while so that freed slots are refilled.
         tokio::select! {
-            Some(outcome) = running.next() => {
-                let outcome: JobOutcome = outcome?;
+            Some(outcome) = running.join_next() => {
+                let outcome: JobOutcome = outcome??;
                 progress.inc(1);
                 progress.set_message(outcome.target.clone());
                 report.done += u64::from(outcome.finished);

@@ -97,6 +97,15 @@ impl PgStore {
             path: shown.clone(),
             source,
         })?;
+        // One plain connection first, so that a wrong address or password fails at once
+        // instead of after the pool's retries.
+        let probe = <sqlx::PgConnection as sqlx::Connection>::connect_with(&opts)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: shown.clone(),
+                source,
+            })?;
+        sqlx::Connection::close(probe).await?;
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
