@@ -107,7 +107,7 @@ impl PgStore {
             })?;
         sqlx::Connection::close(probe).await?;
         let pool = PgPoolOptions::new()
-            .max_connections(8)
+            .max_connections(24)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await
