@@ -993,19 +993,13 @@ fn check(path: &Path) -> Result<ExitCode> {
 
 /// Loads the config and opens (creating or migrating) its store.
 async fn open(path: &Path) -> Result<(Config, Store)> {
-    if !path.exists() {
-        bail!(
-            "no config at {}: run `roundup init` here (or `roundup init --example china-digital`), or pass --config PATH",
-            path.display()
-        );
-    }
-    let config = Config::load(path)?;
+    let config = load(path)?;
     let location = config.store_location().map_err(anyhow::Error::msg)?;
     let store = Store::connect(&location, config.beat_id()).await?;
     Ok((config, store))
 }
 
-/// Loads the config, with the same message as [`open`] when there is none.
+/// Loads the config, saying how to make one when there is none.
 fn load(path: &Path) -> Result<Config> {
     if !path.exists() {
         bail!(

@@ -100,10 +100,19 @@ pub async fn run(
     // this loop (which itself waits on the store).
     let shared = Arc::new((config.clone(), store.clone(), fetcher, opts.clone()));
     let mut running: JoinSet<anyhow::Result<JobOutcome>> = JoinSet::new();
+    // A one-round worker looks at the queue often, so that it exits soon after the round.
+    let idle = if opts.once {
+        opts.idle.min(Duration::from_millis(200))
+    } else {
+        opts.idle
+    };
     loop {
-        if last_plan.is_none_or(|t| t.elapsed() >= opts.every)
-            && !(opts.once && last_plan.is_some())
-        {
+        // A one-round worker plans once; a long-running one every `opts.every`.
+        let plan_due = match last_plan {
+            None => true,
+            Some(t) => !opts.once && t.elapsed() >= opts.every,
+        };
+        if plan_due {
             last_plan = Some(std::time::Instant::now());
             if let Some(n) = store.plan_round(FETCH, &names, opts.every).await? {
                 report.planned += n;
@@ -133,18 +142,11 @@ pub async fn run(
             ));
             if opts.once && counts.queued == 0 && counts.running == 0 {
                 // Another worker may still be drafting; make sure the last articles are in.
-                if opts.draft && !draft_is_current(store).await? {
-                    tokio::time::sleep(opts.idle.min(Duration::from_millis(200))).await;
-                    continue;
+                if !opts.draft || draft_is_current(store).await? {
+                    break;
                 }
-                break;
             }
-            tokio::time::sleep(if opts.once {
-                opts.idle.min(Duration::from_millis(200))
-            } else {
-                opts.idle
-            })
-            .await;
+            tokio::time::sleep(idle).await;
             continue;
         }
         // Wait for one job, or for a short while so that freed slots are refilled.

@@ -468,6 +468,47 @@ pub enum FetchRecord {
     Error(String),
 }
 
+/// Columns read for an [`Article`] (`a` articles joined to `s` sources), in the order each
+/// backend's `article_from_row` reads them.
+const ARTICLE_COLUMNS: &str = "a.id, s.name, a.link, a.canonical_url, a.title, a.published, a.author, a.lang, a.summary, a.body, a.site_name, a.image, a.seen_at";
+
+/// The time `d` from now (an hour when `d` is out of range), for leases and schedules.
+fn later(d: Duration) -> DateTime<Utc> {
+    Utc::now() + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1))
+}
+
+/// An edition as the drafts table keeps it.
+fn edition_json(edition: &Edition) -> Result<String, StoreError> {
+    serde_json::to_string(edition).map_err(|e| StoreError::Query(sqlx::Error::Encode(Box::new(e))))
+}
+
+/// An edition read back from the drafts table.
+fn edition_from_json(json: &str) -> Result<Edition, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Query(sqlx::Error::Decode(Box::new(e))))
+}
+
+/// Claimed jobs from rows of `id, kind, target, attempts`, oldest first.
+fn jobs_from_rows<R: sqlx::Row>(rows: &[R]) -> Result<Vec<Job>, StoreError>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let mut jobs = rows
+        .iter()
+        .map(|r| {
+            Ok(Job {
+                id: r.try_get(0)?,
+                kind: r.try_get(1)?,
+                target: r.try_get(2)?,
+                attempts: r.try_get(3)?,
+            })
+        })
+        .collect::<Result<Vec<Job>, StoreError>>()?;
+    jobs.sort_by_key(|j| j.id);
+    Ok(jobs)
+}
+
 /// Hash of what an article says, to tell a changed article from a repeat.
 fn content_hash(a: &Article) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();

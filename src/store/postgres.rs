@@ -15,8 +15,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Postgres, Row};
 
 use super::{
-    FetchRecord, Job, JobCounts, SourceHealth, SourceSchedule, StoreError, Upsert, content_hash,
-    fmt_time,
+    ARTICLE_COLUMNS, FetchRecord, Job, JobCounts, SourceHealth, SourceSchedule, StoreError, Upsert,
+    content_hash, edition_from_json, edition_json, fmt_time, jobs_from_rows, later,
 };
 use crate::model::{Article, Edition, SourceKind, Validators, Window};
 use crate::text::tokens::for_index;
@@ -64,13 +64,6 @@ impl Drop for PgLock {
             conn.close_on_drop();
         }
     }
-}
-
-/// Columns read for an [`Article`], in [`article_from_row`]'s order.
-const ARTICLE_COLUMNS: &str = "a.id, s.name, a.link, a.canonical_url, a.title, a.published, a.author, a.lang, a.summary, a.body, a.site_name, a.image, a.seen_at";
-
-fn later(d: Duration) -> DateTime<Utc> {
-    Utc::now() + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1))
 }
 
 fn lock_key(name: &str) -> i64 {
@@ -408,21 +401,10 @@ impl PgStore {
         .bind(&self.beat)
         .bind(source_id)
         .bind(guid)
-        .bind(&a.link)
-        .bind(&a.canonical_url)
-        .bind(&a.title)
-        .bind(a.published)
-        .bind(&a.author)
-        .bind(&a.lang)
-        .bind(&a.summary)
-        .bind(&a.text)
-        .bind(&a.site_name)
-        .bind(&a.image)
-        .bind(&hash)
-        .bind(&title_ix)
-        .bind(&body_ix)
-        .fetch_optional(&mut *tx)
-        .await?;
+        .bind(&a.link);
+        let inserted = bind_content(inserted, a, &hash, &title_ix, &body_ix)
+            .fetch_optional(&mut *tx)
+            .await?;
         if let Some(row) = inserted {
             sqlx::query("UPDATE sources SET entries_total = entries_total + 1 WHERE id = $1")
                 .bind(source_id)
@@ -443,27 +425,16 @@ impl PgStore {
         if old == hash {
             return Ok(Upsert::Unchanged(id));
         }
-        sqlx::query(
+        let update = sqlx::query(
             "UPDATE articles SET canonical_url = $1, title = $2, published = COALESCE($3, published),
              author = $4, lang = $5, summary = $6, body = $7, site_name = $8, image = $9, content_hash = $10,
              search = setweight(to_tsvector('simple', $11), 'A') || setweight(to_tsvector('simple', $12), 'B')
              WHERE id = $13",
-        )
-        .bind(&a.canonical_url)
-        .bind(&a.title)
-        .bind(a.published)
-        .bind(&a.author)
-        .bind(&a.lang)
-        .bind(&a.summary)
-        .bind(&a.text)
-        .bind(&a.site_name)
-        .bind(&a.image)
-        .bind(&hash)
-        .bind(&title_ix)
-        .bind(&body_ix)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        );
+        bind_content(update, a, &hash, &title_ix, &body_ix)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(Upsert::Updated(id))
     }
@@ -508,7 +479,7 @@ impl PgStore {
         edition: &Edition,
         watermark: i64,
     ) -> Result<i64, StoreError> {
-        let json = serde_json::to_string(edition).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let json = edition_json(edition)?;
         let row = sqlx::query(
             "INSERT INTO drafts (beat, created_at, window_from, window_to, edition_json, watermark)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -532,12 +503,7 @@ impl PgStore {
                 .await?;
         match row {
             None => Ok(None),
-            Some(r) => {
-                let json: String = r.try_get(0)?;
-                serde_json::from_str(&json)
-                    .map(Some)
-                    .map_err(|e| StoreError::Query(sqlx::Error::Decode(Box::new(e))))
-            }
+            Some(r) => edition_from_json(&r.try_get::<String, _>(0)?).map(Some),
         }
     }
 
@@ -629,19 +595,7 @@ impl PgStore {
         .bind(n)
         .fetch_all(&self.pool)
         .await?;
-        let mut jobs: Vec<Job> = rows
-            .iter()
-            .map(|r| {
-                Ok(Job {
-                    id: r.try_get(0)?,
-                    kind: r.try_get(1)?,
-                    target: r.try_get(2)?,
-                    attempts: r.try_get(3)?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
-        jobs.sort_by_key(|j| j.id);
-        Ok(jobs)
+        jobs_from_rows(&rows)
     }
 
     pub(super) async fn renew(
@@ -760,6 +714,32 @@ async fn enqueue_in(
     .execute(&mut **tx)
     .await?
     .rows_affected())
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds an article's content columns, in the order both the insert and the update name them:
+/// canonical_url, title, published, author, lang, summary, body, site_name, image,
+/// content_hash, then the indexed title and body.
+fn bind_content<'q>(
+    q: PgQuery<'q>,
+    a: &'q Article,
+    hash: &'q str,
+    title_ix: &'q str,
+    body_ix: &'q str,
+) -> PgQuery<'q> {
+    q.bind(&a.canonical_url)
+        .bind(&a.title)
+        .bind(a.published)
+        .bind(&a.author)
+        .bind(&a.lang)
+        .bind(&a.summary)
+        .bind(&a.text)
+        .bind(&a.site_name)
+        .bind(&a.image)
+        .bind(hash)
+        .bind(title_ix)
+        .bind(body_ix)
 }
 
 fn article_from_row(r: &PgRow) -> Result<Article, StoreError> {

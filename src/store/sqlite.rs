@@ -11,8 +11,8 @@ use sqlx::sqlite::{
 use sqlx::{Row, sqlite::SqliteRow};
 
 use super::{
-    FetchRecord, Job, JobCounts, SourceHealth, SourceSchedule, StoreError, Upsert, content_hash,
-    fmt_time, parse_time,
+    ARTICLE_COLUMNS, FetchRecord, Job, JobCounts, SourceHealth, SourceSchedule, StoreError, Upsert,
+    content_hash, edition_from_json, edition_json, fmt_time, jobs_from_rows, parse_time,
 };
 use crate::model::{Article, Edition, SourceKind, Validators, Window};
 use crate::text::tokens::for_index;
@@ -63,11 +63,8 @@ impl SqliteLock {
     }
 }
 
-/// Columns read for an [`Article`], in [`article_from_row`]'s order.
-const ARTICLE_COLUMNS: &str = "a.id, s.name, a.link, a.canonical_url, a.title, a.published, a.author, a.lang, a.summary, a.body, a.site_name, a.image, a.seen_at";
-
 fn later(d: Duration) -> String {
-    fmt_time(Utc::now() + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1)))
+    fmt_time(super::later(d))
 }
 
 impl SqliteStore {
@@ -493,7 +490,7 @@ impl SqliteStore {
         edition: &Edition,
         watermark: i64,
     ) -> Result<i64, StoreError> {
-        let json = serde_json::to_string(edition).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let json = edition_json(edition)?;
         let row = sqlx::query(
             "INSERT INTO drafts (beat, created_at, window_from, window_to, edition_json, watermark)
              VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -517,12 +514,7 @@ impl SqliteStore {
                 .await?;
         match row {
             None => Ok(None),
-            Some(r) => {
-                let json: String = r.try_get(0)?;
-                serde_json::from_str(&json)
-                    .map(Some)
-                    .map_err(|e| StoreError::Query(sqlx::Error::Decode(Box::new(e))))
-            }
+            Some(r) => edition_from_json(&r.try_get::<String, _>(0)?).map(Some),
         }
     }
 
@@ -619,19 +611,7 @@ impl SqliteStore {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        let mut jobs: Vec<Job> = rows
-            .iter()
-            .map(|r| {
-                Ok(Job {
-                    id: r.try_get(0)?,
-                    kind: r.try_get(1)?,
-                    target: r.try_get(2)?,
-                    attempts: r.try_get(3)?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
-        jobs.sort_by_key(|j| j.id);
-        Ok(jobs)
+        jobs_from_rows(&rows)
     }
 
     pub(super) async fn renew(
