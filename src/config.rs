@@ -488,7 +488,7 @@ impl Config {
             problems.push(Problem { line, message });
         };
         let id = &self.beat.id;
-        if !valid_beat_id(id.get_ref()) {
+        if !crate::store::valid_beat_id(id.get_ref()) {
             push(
                 id.span(),
                 format!(
@@ -640,15 +640,6 @@ impl Config {
             .clone()
             .unwrap_or_else(|| self.beat.name.clone())
     }
-}
-
-/// Whether `id` can name a beat in the store.
-pub fn valid_beat_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 fn is_postgres_url(url: &str) -> bool {

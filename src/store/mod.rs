@@ -28,6 +28,15 @@ use crate::model::{Article, Edition, SourceKind, Validators, Window};
 /// The beat a store handle opens when none is named.
 pub const DEFAULT_BEAT: &str = "default";
 
+/// Whether `id` can name a beat in the store: 1 to 64 ASCII letters, digits, `-` or `_`.
+pub fn valid_beat_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// Where a store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -127,7 +136,7 @@ impl Store {
 
     /// Opens the store at `location` for `beat`, bringing its schema up to date.
     pub async fn connect(location: &Location, beat: &str) -> Result<Store, StoreError> {
-        if !crate::config::valid_beat_id(beat) {
+        if !valid_beat_id(beat) {
             return Err(StoreError::Beat(beat.to_string()));
         }
         match location {
