@@ -39,6 +39,7 @@ both!(jobs, jobs_are_claimed_once_and_return_when_leases_expire);
 both!(concurrent_claims, concurrent_claims_never_overlap);
 both!(rounds, one_of_many_planners_plans_a_round);
 both!(locks, the_story_lock_is_exclusive);
+both!(racing_opens, many_processes_open_a_new_store_at_once);
 
 fn article(link: &str, title: &str, text: &str) -> Article {
     Article {
@@ -52,6 +53,29 @@ fn article(link: &str, title: &str, text: &str) -> Article {
 
 async fn open(loc: &Location, beat: &str) -> Store {
     Store::connect(loc, beat).await.unwrap()
+}
+
+/// Workers started together all open (and so create and migrate) the same new store; every
+/// one must get through, however the race for the file and its schema falls.
+async fn many_processes_open_a_new_store_at_once(loc: Location) {
+    for round in 0..5 {
+        let loc = match &loc {
+            Location::Sqlite(p) => Location::Sqlite(p.with_extension(format!("{round}.db"))),
+            other => other.clone(),
+        };
+        let opens: Vec<_> = (0..8)
+            .map(|_| {
+                let loc = loc.clone();
+                tokio::spawn(async move { Store::connect(&loc, "default").await })
+            })
+            .collect();
+        let mut versions = HashSet::new();
+        for open in opens {
+            let store = open.await.unwrap().unwrap_or_else(|e| panic!("{e}"));
+            versions.insert(store.schema_version().await.unwrap());
+        }
+        assert_eq!(versions.len(), 1, "all openers see one schema version");
+    }
 }
 
 async fn upserts_are_idempotent_and_searchable(loc: Location) {

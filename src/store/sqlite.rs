@@ -63,6 +63,16 @@ impl SqliteLock {
     }
 }
 
+/// Whether an error is SQLite's "database is busy/locked", which clears once the other
+/// connection is done.
+fn is_busy(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .and_then(|c| c.parse::<i32>().ok())
+        // Primary codes 5 (SQLITE_BUSY) and 6 (SQLITE_LOCKED), with or without extended bits.
+        .is_some_and(|c| matches!(c & 0xff, 5 | 6))
+}
+
 fn later(d: Duration) -> String {
     fmt_time(super::later(d))
 }
@@ -77,14 +87,29 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(opts)
-            .await
-            .map_err(|source| StoreError::Open {
-                path: path.display().to_string(),
-                source,
-            })?;
+        // Several processes opening a new file at once race to switch it to WAL; SQLite
+        // answers that race with SQLITE_BUSY without calling the busy handler, so retry it.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut pause = Duration::from_millis(10);
+        let pool = loop {
+            match SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(opts.clone())
+                .await
+            {
+                Ok(pool) => break pool,
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                Err(source) => {
+                    return Err(StoreError::Open {
+                        path: path.display().to_string(),
+                        source,
+                    });
+                }
+            }
+        };
         let store = SqliteStore {
             pool,
             beat: beat.to_string(),
@@ -98,9 +123,11 @@ impl SqliteStore {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
         sqlx::query("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         let current = self.schema_version().await?;
         for &(version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
             let mut tx = self.write_tx().await?;
