@@ -482,6 +482,30 @@ mod tests {
     }
 
     #[test]
+    fn traditional_and_simplified_reports_are_one_story() {
+        let docs = vec![
+            doc(
+                "小红书与淘宝达成广告合作",
+                "双方将打通种草与交易链路，品牌广告可直接跳转购买。",
+                &[],
+            ),
+            doc(
+                "小紅書與淘寶達成廣告合作",
+                "雙方將打通種草與交易鏈路，品牌廣告可直接跳轉購買。",
+                &[],
+            ),
+            doc(
+                "小红书因违规收集个人信息被罚款",
+                "监管部门对其处以罚款，并要求限期整改。",
+                &[],
+            ),
+        ];
+        let labels = cluster(&docs, &ClusterOptions::default());
+        assert_eq!(labels[0], labels[1], "{labels:?}");
+        assert_ne!(labels[0], labels[2], "{labels:?}");
+    }
+
+    #[test]
     fn proper_names_survive_masking() {
         let d = Doc::new(
             "JD.com opens a mall in Beijing",

@@ -218,6 +218,16 @@ mod tests {
     }
 
     #[test]
+    fn simplified_aliases_match_traditional_text() {
+        let m = m();
+        // The watchlist names RedNote only in Simplified; a Taiwan or Hong Kong source writes
+        // it in Traditional, and full-width Latin letters fold too.
+        assert_eq!(m.find("小紅書推出新功能"), BTreeSet::from([1]));
+        assert_eq!(m.find("ＲｅｄＮｏｔｅ與京東合作"), BTreeSet::from([0, 1]));
+        assert_eq!(m.mask("小紅書與Temu"), " 与 ");
+    }
+
+    #[test]
     fn mask_blanks_aliases() {
         assert_eq!(m().mask("京东MALL and Temu"), " mall and  ");
     }

@@ -1,6 +1,7 @@
 //! Words, shingles and normalisation for every script.
 //!
-//! Text is first folded with NFKC (full-width letters and digits become ASCII) and lowercased.
+//! Text is first folded with NFKC (full-width letters and digits become ASCII), lowercased,
+//! and Traditional Chinese characters are written in their Simplified forms.
 //! Runs of CJK characters are cut into words by jieba (one shared instance, loaded on first
 //! use); other runs are split into letters-and-digits words. Common function words are
 //! dropped by [`content_words`] so that similarity reflects what a text is about.
@@ -19,9 +20,15 @@ pub fn is_cjk(c: char) -> bool {
         | '\u{20000}'..='\u{2a6df}')
 }
 
-/// NFKC-folds and lowercases text: full-width forms become half-width.
+/// NFKC-folds and lowercases text, and writes Chinese in Simplified characters: full-width
+/// forms become half-width, and "小紅書" meets "小红书".
 pub fn normalize(text: &str) -> String {
-    text.nfkc().flat_map(char::to_lowercase).collect()
+    let folded: String = text.nfkc().flat_map(char::to_lowercase).collect();
+    if folded.chars().any(is_cjk) {
+        fast2s::convert(&folded)
+    } else {
+        folded
+    }
 }
 
 /// All words of `text`, normalised, in order: jieba words for CJK runs, alphanumeric runs else.
@@ -288,6 +295,18 @@ mod tests {
     fn full_width_and_case_fold() {
         assert_eq!(normalize("ＪＤ．ｃｏｍ １１．１１"), "jd.com 11.11");
         assert_eq!(words("ＪＤ　Mall"), vec!["jd", "mall"]);
+    }
+
+    #[test]
+    fn traditional_chinese_is_written_simplified() {
+        assert_eq!(normalize("小紅書"), "小红书");
+        assert_eq!(normalize("阿里巴巴集團　ＡＢＣ"), "阿里巴巴集团 abc");
+        assert_eq!(
+            content_words("京東在北京開設首家門店"),
+            content_words("京东在北京开设首家门店")
+        );
+        // Simplified text and other scripts pass through unchanged.
+        assert_eq!(normalize("拼多多 Temu"), "拼多多 temu");
     }
 
     #[test]
