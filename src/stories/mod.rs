@@ -1,6 +1,7 @@
 //! Understanding: from a window's articles to ranked stories.
 //!
-//! [`dedup`] folds near-duplicate copies (syndication, light rewrites) into one article with
+//! [`roundups`] splits items whose headline lists several stories. [`dedup`] folds
+//! near-duplicate copies (syndication, light rewrites) into one article with
 //! "also carried by" links. [`entities`] finds watched entities and beat topics through their
 //! aliases in every script. [`cluster`] groups articles that report the same event, across
 //! sources, languages and days. [`rank`] scores each story as a sum of named terms.
@@ -11,6 +12,7 @@ pub mod dedup;
 pub mod entities;
 pub mod places;
 pub mod rank;
+pub mod roundups;
 
 use std::collections::BTreeSet;
 
@@ -21,6 +23,9 @@ use crate::model::{Article, ArticleRef, Story, Window};
 pub fn build_stories(articles: Vec<Article>, config: &Config, window: Window) -> Vec<Story> {
     let watchlist = entities::Matcher::watchlist(&config.entities);
     let topics = entities::Matcher::topics(&config.topics);
+
+    // 0. Roundup items ("8点1氪｜A；B；C") become one article per story they list.
+    let articles: Vec<Article> = articles.into_iter().flat_map(roundups::split).collect();
 
     // 1. Near-duplicates: keep one representative per group.
     let groups = dedup::groups(&articles, dedup::DedupOptions::default());
@@ -96,4 +101,71 @@ pub fn build_stories(articles: Vec<Article>, config: &Config, window: Window) ->
             .then(a.articles[0].link.cmp(&b.articles[0].link))
     });
     stories
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn article(source: &str, link: &str, title: &str, text: &str) -> Article {
+        Article {
+            source: source.into(),
+            link: link.into(),
+            title: title.into(),
+            text: text.into(),
+            published: Some(Utc.with_ymd_and_hms(2025, 11, 18, 1, 0, 0).unwrap()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn each_story_of_a_roundup_joins_its_own_coverage() {
+        let config = Config::parse(
+            crate::config::example("china-digital").unwrap(),
+            std::path::PathBuf::from("."),
+        )
+        .unwrap();
+        let window = Window {
+            from: Utc.with_ymd_and_hms(2025, 11, 17, 0, 0, 0).unwrap(),
+            to: Utc.with_ymd_and_hms(2025, 11, 24, 0, 0, 0).unwrap(),
+        };
+        let articles = vec![
+            article(
+                "36Kr",
+                "https://36kr.com/p/1",
+                "8点1氪｜京东MALL北京首店试营业；拼多多三季度营收同比增长9%",
+                "京东MALL北京首店今日在朝阳区试营业，面积5万平方米。\n\n\
+                 拼多多三季度营收同比增长9%，低于市场预期。",
+            ),
+            article(
+                "Pandaily",
+                "https://pandaily.com/jd-mall",
+                "JD.com soft-opens its first JD Mall in Beijing",
+                "The 50,000 square metre JD Mall opened in Beijing's Chaoyang district.",
+            ),
+            article(
+                "TechNode",
+                "https://technode.com/pdd-q3",
+                "PDD Holdings third-quarter revenue grows 9%, missing estimates",
+                "Pinduoduo's parent PDD reported revenue up 9% year on year in the third quarter.",
+            ),
+        ];
+        let stories = build_stories(articles, &config, window);
+        let story_of = |link: &str, title_part: &str| {
+            stories
+                .iter()
+                .position(|s| {
+                    s.articles
+                        .iter()
+                        .any(|a| a.link == link && a.title.contains(title_part))
+                })
+                .unwrap_or_else(|| panic!("no story holds {link} {title_part}"))
+        };
+        let jd = story_of("https://pandaily.com/jd-mall", "JD Mall");
+        let pdd = story_of("https://technode.com/pdd-q3", "PDD");
+        assert_ne!(jd, pdd);
+        assert_eq!(story_of("https://36kr.com/p/1", "京东MALL"), jd);
+        assert_eq!(story_of("https://36kr.com/p/1", "拼多多"), pdd);
+    }
 }
