@@ -12,14 +12,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::text::tokens::{content_words, quantities};
+use crate::text::tokens::{
+    each_content_word, each_word, is_stopword, normalize, quantities, stem_cow as stem,
+};
 
 /// One article as the clusterer sees it.
 #[derive(Debug, Clone, Default)]
 pub struct Doc {
-    /// Headline.
+    /// Headline, normalised (see [`normalize`]) with watched names and places masked.
     pub title: String,
-    /// Body text (may be empty: headline-only items cluster on their titles).
+    /// Body text, likewise (may be empty: headline-only items cluster on their titles).
     pub text: String,
     /// Publication time.
     pub published: Option<DateTime<Utc>>,
@@ -43,32 +45,57 @@ impl Doc {
         published: Option<DateTime<Utc>>,
         watchlist: &crate::stories::entities::Matcher,
     ) -> Doc {
-        let all = format!("{title}\n{text}");
-        let entities = watchlist.find(&all).into_iter().collect();
+        // Title and text are matched in one pass each way; masks keep offsets, so the masked
+        // whole splits back at the title's length.
+        let title_n = normalize(title);
+        let whole = format!("{title_n}\n{}", normalize(text));
         let places = super::places::matcher();
-        let place_ids = places.find(&all).into_iter().collect();
-        let cjk = is_mostly_cjk(&all);
-        let lead: String = all.chars().take(1500).collect();
-        let names = latin_names(
-            &places.mask_keep_case(&watchlist.mask_keep_case(&lead)),
-            cjk,
-        );
+        let (entities, masked) = watchlist.scan(&whole);
+        let (place_ids, masked) = places.scan(&masked);
+        let title_m = masked[..title_n.len()].to_string();
+        let text_m = masked[title_n.len() + 1..].to_string();
+        let cjk = is_mostly_cjk(title.chars().chain(text.chars()));
+        let names_source = if title.is_ascii() && text.is_ascii() {
+            // ASCII lowercases in place and masks keep offsets: blank the original's bytes
+            // where the masked text is blank.
+            let keep = |orig: &str, masked: &str| -> String {
+                orig.bytes()
+                    .zip(masked.bytes())
+                    .map(|(o, m)| if m == b' ' { ' ' } else { char::from(o) })
+                    .collect()
+            };
+            let mut lead = keep(title, &title_m);
+            lead.push('\n');
+            let room = LEAD_CHARS.saturating_sub(lead.len());
+            lead.push_str(&keep(&text[..room.min(text.len())], &text_m));
+            lead
+        } else {
+            let lead: String = format!("{title}\n{text}")
+                .chars()
+                .take(LEAD_CHARS)
+                .collect();
+            places.mask_keep_case(&watchlist.mask_keep_case(&lead))
+        };
+        let names = latin_names(&names_source, cjk);
         Doc {
-            title: places.mask(&watchlist.mask(title)),
-            text: places.mask(&watchlist.mask(text)),
+            title: title_m,
+            text: text_m,
             published,
-            entities,
-            places: place_ids,
+            entities: entities.into_iter().collect(),
+            places: place_ids.into_iter().collect(),
             names,
             cjk,
         }
     }
 }
 
+/// Characters of title and text in which proper names are looked for.
+const LEAD_CHARS: usize = 1500;
+
 /// Whether CJK characters outnumber Latin letters by weight (a Han character is a word).
-fn is_mostly_cjk(text: &str) -> bool {
+fn is_mostly_cjk(text: impl Iterator<Item = char>) -> bool {
     let (mut cjk, mut latin) = (0usize, 0usize);
-    for c in text.chars() {
+    for c in text {
         if crate::text::tokens::is_cjk(c) {
             cjk += 1;
         } else if c.is_ascii_alphabetic() {
@@ -215,51 +242,76 @@ fn vectorize(docs: &[Doc], opts: &ClusterOptions) -> Vec<Vector> {
     let mut raw: Vec<HashMap<u32, f32>> = Vec::with_capacity(docs.len());
     for d in docs {
         let mut tf: HashMap<u32, f32> = HashMap::new();
-        let mut add = |term: String, w: f32, tf: &mut HashMap<u32, f32>| {
-            let n = vocab.len() as u32;
-            let id = *vocab.entry(term).or_insert(n);
+        features(d, opts, |term, w| {
+            let id = match vocab.get(term) {
+                Some(&id) => id,
+                None => {
+                    let id = vocab.len() as u32;
+                    vocab.insert(term.to_string(), id);
+                    id
+                }
+            };
             *tf.entry(id).or_insert(0.0) += w;
-        };
-        let names: std::collections::HashSet<String> = d
-            .names
-            .iter()
-            .map(|n| crate::text::tokens::stem(n))
-            .collect();
-        let boost = |w: &str| {
-            if names.contains(w) {
-                opts.name_weight
-            } else {
-                1.0
-            }
-        };
-        for w in content_words(&d.title)
-            .into_iter()
-            .filter(|w| !is_scale_word(w))
-        {
-            let b = boost(&w);
-            add(w, opts.title_weight * b, &mut tf);
-        }
-        for w in content_words(&d.text)
-            .into_iter()
-            .filter(|w| !is_scale_word(w))
-            .take(opts.body_words)
-        {
-            let b = boost(&w);
-            add(w, b, &mut tf);
-        }
-        let lead: String = d.text.chars().take(1500).collect();
-        for q in quantities(&format!("{}\n{}", d.title, lead)) {
-            add(q, opts.quantity_weight, &mut tf);
-        }
-        for &e in &d.entities {
-            add(format!("\u{1}entity:{e}"), opts.entity_weight, &mut tf);
-        }
-        for &p in &d.places {
-            add(format!("\u{1}place:{p}"), opts.entity_weight, &mut tf);
-        }
+        });
         raw.push(tf);
     }
     tfidf(raw, docs.len())
+}
+
+/// The weighted features of one doc, before IDF: content words of the title and the body's
+/// lead (proper names boosted), canonical quantities, watched entities and places. Both the
+/// batch clusterer and [`crate::stories::stream`] see a doc through this.
+pub(crate) fn features(d: &Doc, opts: &ClusterOptions, add: impl FnMut(&str, f32)) {
+    features_and_words(d, opts, add, |_| {});
+}
+
+/// [`features`], and every word of the doc's text (function words too) to `word`, in order,
+/// from the same single pass over the text.
+pub(crate) fn features_and_words(
+    d: &Doc,
+    opts: &ClusterOptions,
+    mut add: impl FnMut(&str, f32),
+    mut word: impl FnMut(&str),
+) {
+    let names: rustc_hash::FxHashSet<String> = d
+        .names
+        .iter()
+        .map(|n| crate::text::tokens::stem(n))
+        .collect();
+    let boost = |w: &str| {
+        if names.contains(w) {
+            opts.name_weight
+        } else {
+            1.0
+        }
+    };
+    // Title and text are normalised by `Doc::new`.
+    each_content_word(&d.title, |w| {
+        if !is_scale_word(w) {
+            add(w, opts.title_weight * boost(w));
+        }
+    });
+    let mut body_words = 0;
+    each_word(&d.text, |w| {
+        word(w);
+        if body_words < opts.body_words && !is_stopword(w) {
+            let w = stem(w);
+            if !is_scale_word(&w) {
+                body_words += 1;
+                add(&w, boost(&w));
+            }
+        }
+    });
+    let lead: String = d.text.chars().take(1500).collect();
+    for q in quantities(&format!("{}\n{}", d.title, lead)) {
+        add(&q, opts.quantity_weight);
+    }
+    for &e in &d.entities {
+        add(&format!("\u{1}entity:{e}"), opts.entity_weight);
+    }
+    for &p in &d.places {
+        add(&format!("\u{1}place:{p}"), opts.entity_weight);
+    }
 }
 
 /// Sublinear TF times smoothed IDF, L2-normalised, sorted by term id.

@@ -37,23 +37,49 @@ impl Default for DedupOptions {
     }
 }
 
-/// A MinHash signature.
-pub fn signature(items: &[u64], len: usize) -> Vec<u64> {
-    let mut sig = vec![u64::MAX; len];
+/// A MinHash signature of `len` values over hashed items, by one-permutation hashing: each
+/// item falls into one of `len` bins by its hash and each bin keeps its minimum, so the cost
+/// is one hash per item whatever the length. Empty bins borrow from the next filled bin
+/// (densification with a per-distance offset), so that short texts still compare fairly.
+pub fn signature(items: &[u64], len: usize) -> Vec<u32> {
+    let len = len.max(1);
+    let mut sig = vec![u32::MAX; len];
+    let mut filled = vec![false; len];
     for &x in items {
-        for (i, slot) in sig.iter_mut().enumerate() {
-            // One cheap, well-mixed hash per permutation: xxh3 of the item with a seed.
-            let h = xxhash_rust::xxh3::xxh3_64_with_seed(&x.to_le_bytes(), i as u64);
-            if h < *slot {
-                *slot = h;
-            }
+        let h = mix(x);
+        // The high half picks the bin (multiply-shift range reduction); the low half is the value.
+        let bin = (((h >> 32) * len as u64) >> 32) as usize;
+        let v = h as u32;
+        if v <= sig[bin] {
+            sig[bin] = v;
+            filled[bin] = true;
         }
     }
-    sig
+    if !filled.iter().any(|&f| f) {
+        return sig;
+    }
+    let out: Vec<u32> = (0..len)
+        .map(|i| {
+            let mut d = 0;
+            while !filled[(i + d) % len] {
+                d += 1;
+            }
+            // The offset keeps borrowed values apart from the lender's own.
+            sig[(i + d) % len].wrapping_add((d as u32).wrapping_mul(0x9e37_79b9))
+        })
+        .collect();
+    out
+}
+
+/// A 64-bit finaliser (from SplitMix64), so that bins and values come from well-mixed bits.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// Estimated Jaccard similarity of two signatures.
-pub fn similarity(a: &[u64], b: &[u64]) -> f64 {
+pub fn similarity(a: &[u32], b: &[u32]) -> f64 {
     if a.is_empty() {
         return 0.0;
     }
@@ -64,7 +90,7 @@ pub fn similarity(a: &[u64], b: &[u64]) -> f64 {
 /// their first member. Every article is in exactly one group.
 pub fn groups(articles: &[Article], opts: DedupOptions) -> Vec<Vec<usize>> {
     let len = opts.bands * opts.rows;
-    let sigs: Vec<Option<Vec<u64>>> = articles
+    let sigs: Vec<Option<Vec<u32>>> = articles
         .iter()
         .map(|a| {
             let sh = shingles(&words(a.body()), opts.shingle);
@@ -73,7 +99,7 @@ pub fn groups(articles: &[Article], opts: DedupOptions) -> Vec<Vec<usize>> {
         .collect();
     let mut uf = UnionFind::new(articles.len());
     for band in 0..opts.bands {
-        let mut buckets: HashMap<&[u64], Vec<usize>> = HashMap::new();
+        let mut buckets: HashMap<&[u32], Vec<usize>> = HashMap::new();
         for (i, sig) in sigs.iter().enumerate() {
             if let Some(sig) = sig {
                 buckets
@@ -157,6 +183,28 @@ mod tests {
             DedupOptions::default(),
         );
         assert_eq!(g, vec![vec![0, 2, 3], vec![1]]);
+    }
+
+    #[test]
+    fn signatures_estimate_jaccard_similarity() {
+        // Two sets of n items sharing a given fraction; the estimate tracks the truth.
+        for (n, shared) in [
+            (1000usize, 0.5f64),
+            (1000, 0.9),
+            (200, 0.7),
+            (30, 0.8),
+            (30, 0.0),
+        ] {
+            let common = (n as f64 * shared) as u64;
+            let a: Vec<u64> = (0..n as u64).collect();
+            let b: Vec<u64> = (0..common)
+                .chain(10_000..10_000 + n as u64 - common)
+                .collect();
+            let truth = common as f64 / (2 * n as u64 - common) as f64;
+            let est = similarity(&signature(&a, 64), &signature(&b, 64));
+            assert!((est - truth).abs() < 0.15, "n={n} truth={truth} est={est}");
+        }
+        assert_eq!(signature(&[1, 2, 3], 64), signature(&[3, 2, 1], 64));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::config::{EntityConfig, TopicConfig};
 use crate::text::tokens::normalize;
@@ -43,8 +43,12 @@ impl Matcher {
         let ac = if patterns.is_empty() {
             None
         } else {
+            // A DFA scans fastest; past a few thousand aliases its memory grows, so the
+            // builder picks for itself there.
+            let kind = (patterns.len() <= 4096).then_some(AhoCorasickKind::DFA);
             match AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
+                .kind(kind)
                 .build(&patterns)
             {
                 Ok(ac) => Some(ac),
@@ -87,10 +91,28 @@ impl Matcher {
 
     /// Indices of the things mentioned in `text`.
     pub fn find(&self, text: &str) -> BTreeSet<usize> {
+        self.find_normalized(&normalize(text))
+    }
+
+    /// Like [`Matcher::find`], for text already [`normalize`]d.
+    pub fn find_normalized(&self, norm: &str) -> BTreeSet<usize> {
+        self.scan(norm).0
+    }
+
+    /// For text already [`normalize`]d, in one pass: what [`Matcher::find_normalized`] and
+    /// [`Matcher::mask_normalized`] return.
+    pub fn scan(&self, norm: &str) -> (BTreeSet<usize>, String) {
         let mut found = BTreeSet::new();
-        let Some(ac) = &self.ac else { return found };
-        let norm = normalize(text);
-        for m in ac.find_iter(&norm) {
+        let Some(ac) = &self.ac else {
+            return (found, norm.to_string());
+        };
+        let mut masked = String::with_capacity(norm.len());
+        let mut done = 0;
+        for m in ac.find_iter(norm) {
+            masked.push_str(&norm[done..m.start()]);
+            // Blank the match byte for byte, so that the masked text keeps every offset.
+            masked.extend(std::iter::repeat_n(' ', m.end() - m.start()));
+            done = m.end();
             let before = norm[..m.start()].chars().next_back();
             let after = norm[m.end()..].chars().next();
             let first = norm[m.start()..].chars().next();
@@ -98,28 +120,24 @@ impl Matcher {
             let latin_edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
             let glued =
                 latin_edge(first) && latin_edge(before) || latin_edge(last) && latin_edge(after);
-            let bounded = !glued;
-            if bounded {
+            if !glued {
                 found.insert(self.owner[m.pattern().as_usize()]);
             }
         }
-        found
+        masked.push_str(&norm[done..]);
+        (found, masked)
     }
 
-    /// The text, normalised, with every matched alias blanked out: what remains after the
-    /// things found are accounted for (so an entity counts once, in any language).
+    /// The text, normalised, with every matched alias blanked out (one space per byte, so
+    /// offsets are kept): what remains after the things found are accounted for (so an
+    /// entity counts once, in any language).
     pub fn mask(&self, text: &str) -> String {
-        let norm = normalize(text);
-        let Some(ac) = &self.ac else { return norm };
-        let mut out = String::with_capacity(norm.len());
-        let mut last = 0;
-        for m in ac.find_iter(&norm) {
-            out.push_str(&norm[last..m.start()]);
-            out.push(' ');
-            last = m.end();
-        }
-        out.push_str(&norm[last..]);
-        out
+        self.mask_normalized(&normalize(text))
+    }
+
+    /// Like [`Matcher::mask`], for text already [`normalize`]d.
+    pub fn mask_normalized(&self, norm: &str) -> String {
+        self.scan(norm).1
     }
 
     /// Like [`Matcher::mask`], but keeps the text's case (matching is still case-insensitive).
@@ -129,6 +147,15 @@ impl Matcher {
         let Some(ac) = &self.ac else {
             return text.to_string();
         };
+        if text.is_ascii() {
+            // Lowercasing ASCII keeps every byte in place: blank the matches' bytes.
+            let lower = text.to_ascii_lowercase();
+            let mut out = text.as_bytes().to_vec();
+            for m in ac.find_iter(&lower) {
+                out[m.start()..m.end()].fill(b' ');
+            }
+            return String::from_utf8(out).unwrap_or_default();
+        }
         // Normalisation can change lengths; mask on the normalised form char by char when the
         // lengths agree, else fall back to the normalised text.
         let norm = normalize(text);
@@ -224,12 +251,18 @@ mod tests {
         // it in Traditional, and full-width Latin letters fold too.
         assert_eq!(m.find("小紅書推出新功能"), BTreeSet::from([1]));
         assert_eq!(m.find("ＲｅｄＮｏｔｅ與京東合作"), BTreeSet::from([0, 1]));
-        assert_eq!(m.mask("小紅書與Temu"), " 与 ");
+        assert_eq!(
+            m.mask("小紅書與Temu"),
+            format!("{}与{}", " ".repeat(9), " ".repeat(4))
+        );
     }
 
     #[test]
     fn mask_blanks_aliases() {
-        assert_eq!(m().mask("京东MALL and Temu"), " mall and  ");
+        assert_eq!(
+            m().mask("京东MALL and Temu"),
+            format!("{}mall and {}", " ".repeat(6), " ".repeat(4))
+        );
     }
 
     #[test]

@@ -12,6 +12,8 @@ use jieba_rs::Jieba;
 use unicode_normalization::UnicodeNormalization;
 
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+static EN_STOP_SET: LazyLock<rustc_hash::FxHashSet<&'static str>> =
+    LazyLock::new(|| EN_STOP.iter().copied().collect());
 
 /// Whether `c` is a CJK ideograph (Han), as used by Chinese and Japanese.
 pub fn is_cjk(c: char) -> bool {
@@ -23,7 +25,15 @@ pub fn is_cjk(c: char) -> bool {
 /// NFKC-folds and lowercases text, and writes Chinese in Simplified characters: full-width
 /// forms become half-width, and "小紅書" meets "小红书".
 pub fn normalize(text: &str) -> String {
-    let folded: String = text.nfkc().flat_map(char::to_lowercase).collect();
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    // Most text is already in NFKC form (all of Chinese, most of the rest): a quick check
+    // spares the decomposition.
+    let folded = match unicode_normalization::is_nfkc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => text.to_lowercase(),
+        _ => text.nfkc().collect::<String>().to_lowercase(),
+    };
     if folded.chars().any(is_cjk) {
         fast2s::convert(&folded)
     } else {
@@ -35,70 +45,102 @@ pub fn normalize(text: &str) -> String {
 ///
 /// Decimal points and thousands separators inside numbers are kept ("11.11", "1,000").
 pub fn words(text: &str) -> Vec<String> {
-    let norm = normalize(text);
     let mut out = Vec::new();
-    let mut cjk_run = String::new();
-    let mut word = String::new();
-    let chars: Vec<char> = norm.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if is_cjk(c) {
-            flush_word(&mut word, &mut out);
-            cjk_run.push(c);
-            continue;
-        }
-        flush_cjk(&mut cjk_run, &mut out);
-        let joins_number = (c == '.' || c == ',')
-            && word.chars().last().is_some_and(|p| p.is_ascii_digit())
-            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
-        if c.is_alphanumeric() || joins_number || (c == '\'' && !word.is_empty()) {
-            word.push(c);
-        } else {
-            flush_word(&mut word, &mut out);
-        }
-    }
-    flush_word(&mut word, &mut out);
-    flush_cjk(&mut cjk_run, &mut out);
+    each_word(&normalize(text), |w| out.push(w.to_string()));
     out
 }
 
-fn flush_word(word: &mut String, out: &mut Vec<String>) {
-    let w = word.trim_end_matches('\'');
-    if !w.is_empty() {
-        let w = w.strip_suffix("'s").unwrap_or(w);
-        out.push(w.replace(',', ""));
+/// Calls `f` with each word of text that is already [`normalize`]d, in order, as
+/// [`words`] would return them, without allocating per word.
+pub fn each_word(norm: &str, mut f: impl FnMut(&str)) {
+    let bytes = norm.as_bytes();
+    let mut word: Option<usize> = None;
+    let mut cjk: Option<usize> = None;
+    let mut chars = norm.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if is_cjk(c) {
+            if let Some(start) = word.take() {
+                emit_word(&norm[start..i], &mut f);
+            }
+            cjk.get_or_insert(i);
+            continue;
+        }
+        if let Some(start) = cjk.take() {
+            emit_cjk(&norm[start..i], &mut f);
+        }
+        let joins_number = (c == '.' || c == ',')
+            && word.is_some()
+            && bytes[i - 1].is_ascii_digit()
+            && chars.peek().is_some_and(|(_, n)| n.is_ascii_digit());
+        if c.is_alphanumeric() || joins_number || (c == '\'' && word.is_some()) {
+            word.get_or_insert(i);
+        } else if let Some(start) = word.take() {
+            emit_word(&norm[start..i], &mut f);
+        }
     }
-    word.clear();
+    if let Some(start) = word {
+        emit_word(&norm[start..], &mut f);
+    }
+    if let Some(start) = cjk {
+        emit_cjk(&norm[start..], &mut f);
+    }
 }
 
-fn flush_cjk(run: &mut String, out: &mut Vec<String>) {
-    if !run.is_empty() {
-        for w in JIEBA.cut(run, false) {
-            out.push(w.word.to_string());
+fn emit_word(w: &str, f: &mut impl FnMut(&str)) {
+    let w = w.trim_end_matches('\'');
+    if !w.is_empty() {
+        let w = w.strip_suffix("'s").unwrap_or(w);
+        if w.contains(',') {
+            f(&w.replace(',', ""));
+        } else {
+            f(w);
         }
-        run.clear();
+    }
+}
+
+fn emit_cjk(run: &str, f: &mut impl FnMut(&str)) {
+    for w in JIEBA.cut(run, false) {
+        f(w.word);
     }
 }
 
 /// Words that carry meaning: [`words`] without function words, single Latin letters or
 /// single-character Chinese particles; English plurals folded.
 pub fn content_words(text: &str) -> Vec<String> {
-    words(text)
-        .into_iter()
-        .filter(|w| !is_stopword(w))
-        .map(|w| stem(&w))
-        .collect()
+    let mut out = Vec::new();
+    each_content_word(&normalize(text), |w| out.push(w.to_string()));
+    out
+}
+
+/// Calls `f` with each content word (see [`content_words`]) of already [`normalize`]d text.
+pub fn each_content_word(norm: &str, mut f: impl FnMut(&str)) {
+    each_word(norm, |w| {
+        if !is_stopword(w) {
+            f(&stem_cow(w));
+        }
+    });
 }
 
 /// A light English stemmer: folds plurals and a few suffixes so "stores" meets "store".
 pub fn stem(word: &str) -> String {
-    if !word.is_ascii() || word.len() <= 3 || word.chars().any(|c| c.is_ascii_digit()) {
-        return word.to_string();
+    stem_cow(word).into_owned()
+}
+
+/// [`stem`], borrowing when the word is unchanged.
+pub fn stem_cow(word: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    if !word.is_ascii() || word.len() <= 3 || word.bytes().any(|c| c.is_ascii_digit()) {
+        return Cow::Borrowed(word);
     }
     for (suffix, repl) in [("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", "")] {
         if let Some(base) = word.strip_suffix(suffix)
             && base.len() >= 3
         {
-            return format!("{base}{repl}");
+            return if repl.is_empty() {
+                Cow::Borrowed(base)
+            } else {
+                Cow::Owned(format!("{base}{repl}"))
+            };
         }
     }
     if let Some(base) = word.strip_suffix('s')
@@ -106,9 +148,9 @@ pub fn stem(word: &str) -> String {
         && !base.ends_with('u')
         && !base.ends_with('i')
     {
-        return base.to_string();
+        return Cow::Borrowed(base);
     }
-    word.to_string()
+    Cow::Borrowed(word)
 }
 
 /// Whether a normalised word is a function word in English or Chinese.
@@ -118,7 +160,11 @@ pub fn is_stopword(w: &str) -> bool {
         // Single Latin letters and single-character Chinese function words carry little.
         return !c.is_ascii_digit() && (c.is_ascii() || ZH_STOP_CHARS.contains(c));
     }
-    EN_STOP.binary_search(&w).is_ok() || ZH_STOP.contains(&w)
+    if w.is_ascii() {
+        EN_STOP_SET.contains(w)
+    } else {
+        ZH_STOP.contains(&w)
+    }
 }
 
 const ZH_STOP_CHARS: &str = "的了在是和与及或也都而就将把被对从向于这那个为之其以等着过吗呢吧啊";
@@ -269,15 +315,36 @@ const EN_STOP: &[&str] = &[
 
 /// Overlapping k-word shingles, hashed to 64 bits, for near-duplicate detection.
 pub fn shingles(words: &[String], k: usize) -> Vec<u64> {
-    if words.is_empty() {
+    let hashes: Vec<u64> = words
+        .iter()
+        .map(|w| xxhash_rust::xxh3::xxh3_64(w.as_bytes()))
+        .collect();
+    shingles_of_hashes(&hashes, k)
+}
+
+/// Like [`shingles`], over the words of already [`normalize`]d text, without keeping the
+/// words themselves.
+pub fn shingle_hashes(norm: &str, k: usize) -> Vec<u64> {
+    let mut hashes = Vec::new();
+    each_word(norm, |w| {
+        hashes.push(xxhash_rust::xxh3::xxh3_64(w.as_bytes()))
+    });
+    shingles_of_hashes(&hashes, k)
+}
+
+/// Overlapping k-word shingles over words already hashed (see [`shingles`]).
+pub fn shingles_of_hashes(hashes: &[u64], k: usize) -> Vec<u64> {
+    if hashes.is_empty() {
         return Vec::new();
     }
-    let k = k.min(words.len()).max(1);
-    words
+    let k = k.min(hashes.len()).max(1);
+    hashes
         .windows(k)
         .map(|w| {
-            let joined = w.join("\u{1f}");
-            xxhash_rust::xxh3::xxh3_64(joined.as_bytes())
+            // Order matters: rotate before mixing each next word in.
+            w.iter().fold(0u64, |acc, &h| {
+                (acc.rotate_left(23) ^ h).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            })
         })
         .collect()
 }
@@ -353,35 +420,47 @@ pub fn quantities(text: &str) -> Vec<String> {
         )
         .expect("static regex")
     });
-    static NUM: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(
-            r"(?i)(\d+(?:[.,]\d+)*)\s*(%|percent|per cent|trillion|billion|bn|million|mn|thousand|万亿|亿|万|千)?",
-        )
-        .expect("static regex")
-    });
+    static NUM: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"\d+(?:[.,]\d+)*").expect("static regex"));
+    /// Units after a number (longest first where one is a prefix of another), with scale.
+    const UNITS: &[(&str, Option<f64>)] = &[
+        ("%", None),
+        ("percent", None),
+        ("per cent", None),
+        ("trillion", Some(1e12)),
+        ("billion", Some(1e9)),
+        ("bn", Some(1e9)),
+        ("million", Some(1e6)),
+        ("mn", Some(1e6)),
+        ("thousand", Some(1e3)),
+        ("万亿", Some(1e12)),
+        ("亿", Some(1e8)),
+        ("万", Some(1e4)),
+        ("千", Some(1e3)),
+    ];
+    if !text.bytes().any(|b| b.is_ascii_digit()) && !text.contains(|c: char| c.is_numeric()) {
+        return Vec::new();
+    }
     let norm = normalize(text);
-    let norm = DATE_TIME.replace_all(&norm, " ");
+    // Dates and times are not quantities: skip numbers inside them.
+    let dates: Vec<(usize, usize)> = DATE_TIME
+        .find_iter(&norm)
+        .map(|m| (m.start(), m.end()))
+        .collect();
     let mut out = Vec::new();
-    for c in NUM.captures_iter(&norm) {
-        let digits = c[1].replace(',', "");
+    for m in NUM.find_iter(&norm) {
+        if dates.iter().any(|&(s, e)| m.start() < e && m.end() > s) {
+            continue;
+        }
+        let digits = m.as_str().replace(',', "");
         let Ok(value) = digits.parse::<f64>() else {
             continue;
         };
-        let unit = c.get(2).map(|m| m.as_str().to_lowercase());
-        let token = match unit.as_deref() {
-            Some("%" | "percent" | "per cent") => format!("q:{}%", trim_float(value)),
-            Some(u) => {
-                let scale = match u {
-                    "trillion" | "万亿" => 1e12,
-                    "billion" | "bn" => 1e9,
-                    "亿" => 1e8,
-                    "million" | "mn" => 1e6,
-                    "万" => 1e4,
-                    "thousand" | "千" => 1e3,
-                    _ => 1.0,
-                };
-                format!("q:{:e}", value * scale)
-            }
+        let rest = norm[m.end()..].trim_start();
+        let unit = UNITS.iter().find(|(u, _)| rest.starts_with(u));
+        let token = match unit {
+            Some((_, None)) => format!("q:{}%", trim_float(value)),
+            Some((_, Some(scale))) => format!("q:{:e}", value * scale),
             None => {
                 if (1900.0..=2100.0).contains(&value) && !digits.contains('.') || value < 100.0 {
                     continue;
