@@ -47,6 +47,15 @@ pub enum FeedFormat {
     Jsonl,
 }
 
+/// Clustering engine of `cluster`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClusterEngine {
+    /// Average-link over the whole input at once (what drafts use).
+    Batch,
+    /// One pass in input order, as articles would arrive (for unbounded streams).
+    Stream,
+}
+
 /// Output format of `extract`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExtractFormat {
@@ -234,6 +243,10 @@ pub enum Command {
         /// Similarity at or above which articles join one story [default: the shipped default].
         #[arg(long)]
         threshold: Option<f32>,
+        /// Clustering engine: `batch` sees every article at once; `stream` takes them one at
+        /// a time in input order (by publication time when given), as a live feed would.
+        #[arg(long, value_enum, default_value_t = ClusterEngine::Batch)]
+        engine: ClusterEngine,
     },
     /// Summarize story clusters from a JSON Lines file; prints id, headline and summary.
     ///
@@ -558,13 +571,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             format: FeedFormat::Jsonl,
             paths,
         } => feed_files(&paths),
-        Command::Cluster { input, threshold } => {
+        Command::Cluster {
+            input,
+            threshold,
+            engine,
+        } => {
             let config = filter_config(cli.config.as_deref())?;
-            let mut opts = stories::cluster::ClusterOptions::default();
-            if let Some(t) = threshold {
-                opts.threshold = t;
-            }
-            cluster_file(&input, &config, &opts)
+            cluster_file(&input, &config, engine, threshold)
         }
         Command::Summarize { input, words } => summarize_file(&input, words),
         Command::Source { action } => source(&config_path, action).await,
@@ -1173,13 +1186,46 @@ fn id_field(v: &serde_json::Value) -> serde_json::Value {
     v.get("id").cloned().unwrap_or(serde_json::Value::Null)
 }
 
+/// Story labels from the stream engine: docs in publication order (input order among equals
+/// or undated ones), numbered from 0 by each story's first doc in input order.
+fn stream_labels(
+    mut stream: stories::stream::StreamClusterer,
+    docs: &[stories::cluster::Doc],
+) -> Vec<usize> {
+    let now = chrono::Utc::now();
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&i| docs[i].published.unwrap_or(now));
+    let mut story = vec![0u64; docs.len()];
+    for i in order {
+        story[i] = stream.add(&docs[i], now).story;
+    }
+    let mut numbers: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    story
+        .into_iter()
+        .map(|s| {
+            let s = stream.resolve(s);
+            let next = numbers.len();
+            *numbers.entry(s).or_insert(next)
+        })
+        .collect()
+}
+
 fn cluster_file(
     input: &Path,
     config: &Config,
-    opts: &stories::cluster::ClusterOptions,
+    engine: ClusterEngine,
+    threshold: Option<f32>,
 ) -> Result<ExitCode> {
+    use stories::stream::{StreamClusterer, StreamOptions};
     let rows = read_jsonl(input)?;
     let watchlist = stories::entities::Matcher::watchlist(&config.entities);
+    let mut batch_opts = stories::cluster::ClusterOptions::default();
+    let mut stream_opts = StreamOptions::default();
+    if let Some(t) = threshold {
+        batch_opts.threshold = t;
+        stream_opts.threshold = t;
+    }
+    let stream = StreamClusterer::new(stream_opts);
     let mut docs = Vec::new();
     let mut ids = Vec::new();
     let mut out = String::new();
@@ -1192,9 +1238,12 @@ fn cluster_file(
                     .get("published")
                     .and_then(|p| p.as_str())
                     .and_then(crate::text::dates::parse_datetime);
-                docs.push(stories::cluster::Doc::new(
-                    &title, &text, published, &watchlist,
-                ));
+                docs.push(match engine {
+                    ClusterEngine::Batch => {
+                        stories::cluster::Doc::new(&title, &text, published, &watchlist)
+                    }
+                    ClusterEngine::Stream => stream.doc(&title, &text, published, &watchlist),
+                });
                 ids.push(id_field(&v));
             }
             Ok(_) => out.push_str(&format!(
@@ -1204,7 +1253,10 @@ fn cluster_file(
             Err(e) => out.push_str(&format!("{}\n", json!({"line": line, "error": e}))),
         }
     }
-    let labels = stories::cluster::cluster(&docs, opts);
+    let labels = match engine {
+        ClusterEngine::Batch => stories::cluster::cluster(&docs, &batch_opts),
+        ClusterEngine::Stream => stream_labels(stream, &docs),
+    };
     for (id, label) in ids.iter().zip(labels) {
         out.push_str(&format!("{}\n", json!({"id": id, "cluster": label})));
     }

@@ -13,6 +13,7 @@ pub mod entities;
 pub mod places;
 pub mod rank;
 pub mod roundups;
+pub mod stream;
 
 use std::collections::BTreeSet;
 
