@@ -1186,30 +1186,6 @@ fn id_field(v: &serde_json::Value) -> serde_json::Value {
     v.get("id").cloned().unwrap_or(serde_json::Value::Null)
 }
 
-/// Story labels from the stream engine: docs in publication order (input order among equals
-/// or undated ones), numbered from 0 by each story's first doc in input order.
-fn stream_labels(
-    mut stream: stories::stream::StreamClusterer,
-    docs: &[stories::cluster::Doc],
-) -> Vec<usize> {
-    let now = chrono::Utc::now();
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    order.sort_by_key(|&i| docs[i].published.unwrap_or(now));
-    let mut story = vec![0u64; docs.len()];
-    for i in order {
-        story[i] = stream.add(&docs[i], now).story;
-    }
-    let mut numbers: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
-    story
-        .into_iter()
-        .map(|s| {
-            let s = stream.resolve(s);
-            let next = numbers.len();
-            *numbers.entry(s).or_insert(next)
-        })
-        .collect()
-}
-
 fn cluster_file(
     input: &Path,
     config: &Config,
@@ -1255,7 +1231,7 @@ fn cluster_file(
     }
     let labels = match engine {
         ClusterEngine::Batch => stories::cluster::cluster(&docs, &batch_opts),
-        ClusterEngine::Stream => stream_labels(stream, &docs),
+        ClusterEngine::Stream => stream.labels(&docs),
     };
     for (id, label) in ids.iter().zip(labels) {
         out.push_str(&format!("{}\n", json!({"id": id, "cluster": label})));

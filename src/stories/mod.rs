@@ -20,6 +20,20 @@ use std::collections::BTreeSet;
 use crate::config::Config;
 use crate::model::{Article, ArticleRef, Story, Window};
 
+/// Most articles a window may hold for exact average-link clustering (quadratic in time and
+/// memory); larger windows go through the stream clusterer, which is linear.
+pub const BATCH_LIMIT: usize = 2500;
+
+/// Story labels for a window's docs: average-link up to `limit` docs, the stream clusterer
+/// beyond.
+fn cluster_window(docs: &[cluster::Doc], limit: usize) -> Vec<usize> {
+    if docs.len() <= limit {
+        cluster::cluster(docs, &cluster::ClusterOptions::default())
+    } else {
+        stream::StreamClusterer::new(stream::StreamOptions::default()).labels(docs)
+    }
+}
+
 /// Groups a window's articles into ranked stories, best first.
 pub fn build_stories(articles: Vec<Article>, config: &Config, window: Window) -> Vec<Story> {
     let watchlist = entities::Matcher::watchlist(&config.entities);
@@ -60,7 +74,7 @@ pub fn build_stories(articles: Vec<Article>, config: &Config, window: Window) ->
         .zip(&tagged)
         .map(|((a, _), _)| cluster::Doc::new(&a.title, a.body(), a.published, &watchlist))
         .collect();
-    let labels = cluster::cluster(&docs, &cluster::ClusterOptions::default());
+    let labels = cluster_window(&docs, BATCH_LIMIT);
 
     // 4. Assemble stories.
     let n_clusters = labels.iter().copied().max().map_or(0, |m| m + 1);
@@ -117,6 +131,53 @@ mod tests {
             text: text.into(),
             published: Some(Utc.with_ymd_and_hms(2025, 11, 18, 1, 0, 0).unwrap()),
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn windows_past_the_batch_limit_cluster_as_a_stream() {
+        let watchlist = entities::Matcher::new(vec![
+            ("JD.com".into(), 1.0, vec!["JD".into(), "京东".into()]),
+            ("Alibaba".into(), 1.0, vec!["阿里巴巴".into()]),
+        ]);
+        let day = |d: i64| {
+            Some(Utc.with_ymd_and_hms(2025, 11, 17, 8, 0, 0).unwrap() + chrono::Duration::days(d))
+        };
+        let docs: Vec<cluster::Doc> = [
+            (
+                "JD.com soft-opens its first JD Mall in Beijing",
+                "The 50,000 square metre JD Mall opened in Beijing's Chaoyang district.",
+                0,
+            ),
+            (
+                "Alibaba Cloud opens Mexico data centre",
+                "Alibaba Cloud opened its first data centre in Mexico, investing 3 billion yuan.",
+                0,
+            ),
+            (
+                "京东MALL北京首店试营业",
+                "京东MALL北京首店在朝阳区试营业，面积5万平方米。",
+                1,
+            ),
+            (
+                "JD Mall Beijing store opens its doors",
+                "JD.com's first JD Mall, 50,000 square metres, soft-opened in Beijing.",
+                1,
+            ),
+            (
+                "Alibaba pledges subsidies for Taobao instant commerce",
+                "Alibaba will spend 50 billion yuan on instant commerce subsidies.",
+                2,
+            ),
+        ]
+        .iter()
+        .map(|(t, x, d)| cluster::Doc::new(t, x, day(*d), &watchlist))
+        .collect();
+        for limit in [0, BATCH_LIMIT] {
+            let l = cluster_window(&docs, limit);
+            assert_eq!((l[0], l[0]), (l[2], l[3]), "limit {limit}: {l:?}");
+            assert_ne!(l[1], l[4], "limit {limit}: {l:?}");
+            assert_ne!(l[0], l[1], "limit {limit}: {l:?}");
         }
     }
 

@@ -203,6 +203,28 @@ impl StreamClusterer {
         Doc::new(title, lead, published, watchlist)
     }
 
+    /// Clusters a whole set of docs as a stream: in publication order (input order among
+    /// equals and undated docs). Returns story labels numbered from 0 in input order of each
+    /// story's first doc, as [`crate::stories::cluster::cluster`] does.
+    pub fn labels(mut self, docs: &[Doc]) -> Vec<usize> {
+        let now = Utc::now();
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_by_key(|&i| docs[i].published.unwrap_or(now));
+        let mut story = vec![0u64; docs.len()];
+        for i in order {
+            story[i] = self.add(&docs[i], now).story;
+        }
+        let mut numbers: HashMap<u64, usize> = HashMap::default();
+        story
+            .into_iter()
+            .map(|s| {
+                let s = self.resolve(s);
+                let next = numbers.len();
+                *numbers.entry(s).or_insert(next)
+            })
+            .collect()
+    }
+
     /// Counters of what the engine holds now.
     pub fn stats(&self) -> StreamStats {
         StreamStats {
