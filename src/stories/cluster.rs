@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::text::tokens::{
-    each_content_word, each_word, is_stopword, normalize, quantities, stem_cow as stem,
+    each_content_word, each_word, is_stopword, normalize, quantities, quantities_normalized,
+    stem_cow as stem,
 };
 
 /// One article as the clusterer sees it.
@@ -238,19 +239,13 @@ fn bridge_vectors(docs: &[Doc], opts: &ClusterOptions) -> Vec<Vector> {
 
 /// TF-IDF vectors with IDF fitted on the docs themselves.
 fn vectorize(docs: &[Doc], opts: &ClusterOptions) -> Vec<Vector> {
-    let mut vocab: HashMap<String, u32> = HashMap::new();
+    let mut vocab: rustc_hash::FxHashMap<u64, u32> = Default::default();
     let mut raw: Vec<HashMap<u32, f32>> = Vec::with_capacity(docs.len());
     for d in docs {
         let mut tf: HashMap<u32, f32> = HashMap::new();
         features(d, opts, |term, w| {
-            let id = match vocab.get(term) {
-                Some(&id) => id,
-                None => {
-                    let id = vocab.len() as u32;
-                    vocab.insert(term.to_string(), id);
-                    id
-                }
-            };
+            let next = vocab.len() as u32;
+            let id = *vocab.entry(term).or_insert(next);
             *tf.entry(id).or_insert(0.0) += w;
         });
         raw.push(tf);
@@ -258,28 +253,34 @@ fn vectorize(docs: &[Doc], opts: &ClusterOptions) -> Vec<Vector> {
     tfidf(raw, docs.len())
 }
 
-/// The weighted features of one doc, before IDF: content words of the title and the body's
-/// lead (proper names boosted), canonical quantities, watched entities and places. Both the
-/// batch clusterer and [`crate::stories::stream`] see a doc through this.
-pub(crate) fn features(d: &Doc, opts: &ClusterOptions, add: impl FnMut(&str, f32)) {
+/// A feature's identity: the 64-bit hash of its word, or of a tagged number.
+fn term(word: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(word.as_bytes())
+}
+
+fn tagged_term(tag: u64, n: usize) -> u64 {
+    xxhash_rust::xxh3::xxh3_64_with_seed(&(n as u64).to_le_bytes(), tag)
+}
+
+/// The weighted features of one doc, before IDF, each named by a 64-bit hash: content words
+/// of the title and the body's lead (proper names boosted), canonical quantities, watched
+/// entities and places. Both the batch clusterer and [`crate::stories::stream`] see a doc
+/// through this.
+pub(crate) fn features(d: &Doc, opts: &ClusterOptions, add: impl FnMut(u64, f32)) {
     features_and_words(d, opts, add, |_| {});
 }
 
-/// [`features`], and every word of the doc's text (function words too) to `word`, in order,
-/// from the same single pass over the text.
+/// [`features`], and the hash of every word of the doc's text (function words too), in
+/// order, to `word`, from the same single pass over the text.
 pub(crate) fn features_and_words(
     d: &Doc,
     opts: &ClusterOptions,
-    mut add: impl FnMut(&str, f32),
-    mut word: impl FnMut(&str),
+    mut add: impl FnMut(u64, f32),
+    mut word: impl FnMut(u64),
 ) {
-    let names: rustc_hash::FxHashSet<String> = d
-        .names
-        .iter()
-        .map(|n| crate::text::tokens::stem(n))
-        .collect();
-    let boost = |w: &str| {
-        if names.contains(w) {
+    let names: rustc_hash::FxHashSet<u64> = d.names.iter().map(|n| term(&stem(n))).collect();
+    let boost = |t: u64| {
+        if names.contains(&t) {
             opts.name_weight
         } else {
             1.0
@@ -288,29 +289,36 @@ pub(crate) fn features_and_words(
     // Title and text are normalised by `Doc::new`.
     each_content_word(&d.title, |w| {
         if !is_scale_word(w) {
-            add(w, opts.title_weight * boost(w));
+            let t = term(w);
+            add(t, opts.title_weight * boost(t));
         }
     });
     let mut body_words = 0;
     each_word(&d.text, |w| {
-        word(w);
+        let h = term(w);
+        word(h);
         if body_words < opts.body_words && !is_stopword(w) {
-            let w = stem(w);
-            if !is_scale_word(&w) {
+            let stemmed = stem(w);
+            if !is_scale_word(&stemmed) {
                 body_words += 1;
-                add(&w, boost(&w));
+                let t = if stemmed.len() == w.len() {
+                    h
+                } else {
+                    term(&stemmed)
+                };
+                add(t, boost(t));
             }
         }
     });
     let lead: String = d.text.chars().take(1500).collect();
-    for q in quantities(&format!("{}\n{}", d.title, lead)) {
-        add(&q, opts.quantity_weight);
+    for q in quantities_normalized(&format!("{}\n{}", d.title, lead)) {
+        add(term(&q), opts.quantity_weight);
     }
     for &e in &d.entities {
-        add(&format!("\u{1}entity:{e}"), opts.entity_weight);
+        add(tagged_term(1, e), opts.entity_weight);
     }
     for &p in &d.places {
-        add(&format!("\u{1}place:{p}"), opts.entity_weight);
+        add(tagged_term(2, p), opts.entity_weight);
     }
 }
 

@@ -135,16 +135,29 @@ struct LiveStory {
     indexed: Vec<u64>,
 }
 
-/// One day of the copy detector's memory.
+/// One day of the engine's memory, forgotten as a whole when it leaves the window.
 #[derive(Default)]
 struct Day {
-    /// LSH bucket key → articles in it.
-    buckets: HashMap<u64, Vec<u64>>,
-    /// Article → (signature, story at the time).
-    signatures: HashMap<u64, (Box<[u32]>, u64)>,
+    /// Articles whose signatures were kept on this day.
+    remembered: Vec<u64>,
     /// Distinct terms of each article counted on this day, one after another.
     terms: Vec<u64>,
     docs: u32,
+}
+
+/// Articles in one LSH bucket: almost always one.
+enum Bucket {
+    One(u64),
+    Many(Vec<u64>),
+}
+
+impl Bucket {
+    fn docs(&self) -> &[u64] {
+        match self {
+            Bucket::One(d) => std::slice::from_ref(d),
+            Bucket::Many(v) => v,
+        }
+    }
 }
 
 /// The incremental clusterer. Feed it with [`StreamClusterer::add`]; closed stories are
@@ -160,6 +173,10 @@ pub struct StreamClusterer {
     /// Retired (merged) story → the story it went into, with the day of the merge.
     redirect: HashMap<u64, (u64, i64)>,
     days: VecDeque<(i64, Day)>,
+    /// LSH bucket key → live articles in it.
+    buckets: HashMap<u64, Bucket>,
+    /// Live article → (signature, story at the time).
+    signatures: HashMap<u64, (Box<[u32]>, u64)>,
     df: HashMap<u64, u32>,
     docs_in_memory: u32,
     clock: Option<DateTime<Utc>>,
@@ -179,6 +196,8 @@ impl StreamClusterer {
             postings: HashMap::default(),
             redirect: HashMap::default(),
             days: VecDeque::new(),
+            buckets: HashMap::default(),
+            signatures: HashMap::default(),
             df: HashMap::default(),
             docs_in_memory: 0,
             clock: None,
@@ -229,7 +248,7 @@ impl StreamClusterer {
     pub fn stats(&self) -> StreamStats {
         StreamStats {
             live_stories: self.stories.len(),
-            live_signatures: self.days.iter().map(|(_, d)| d.signatures.len()).sum(),
+            live_signatures: self.signatures.len(),
             live_terms: self.df.len(),
             postings: self.postings.values().map(Vec::len).sum(),
             ..self.stats
@@ -251,12 +270,8 @@ impl StreamClusterer {
         features_and_words(
             doc,
             &self.opts.features,
-            |term, w| {
-                *terms
-                    .entry(xxhash_rust::xxh3::xxh3_64(term.as_bytes()))
-                    .or_insert(0.0) += w;
-            },
-            |w| word_hashes.push(xxhash_rust::xxh3::xxh3_64(w.as_bytes())),
+            |term, w| *terms.entry(term).or_insert(0.0) += w,
+            |h| word_hashes.push(h),
         );
 
         // 1. Near-copies of a live article join its story.
@@ -345,22 +360,18 @@ impl StreamClusterer {
     fn find_copy(&self, sig: &[u32]) -> Option<(u64, u64)> {
         let mut best: Option<(f64, u64, u64)> = None;
         for key in band_keys(sig, self.opts.dedup.rows) {
-            for (_, day) in &self.days {
-                let Some(list) = day.buckets.get(&key) else {
+            let Some(bucket) = self.buckets.get(&key) else {
+                continue;
+            };
+            for &other in bucket.docs() {
+                let Some((osig, story)) = self.signatures.get(&other) else {
                     continue;
                 };
-                for &other in list {
-                    let Some(found) = self.days.iter().find_map(|(_, d)| d.signatures.get(&other))
-                    else {
-                        continue;
-                    };
-                    let (osig, story) = found;
-                    let sim = similarity(osig, sig);
-                    if sim >= self.opts.dedup.threshold
-                        && best.is_none_or(|(s, o, _)| sim > s || (sim == s && other < o))
-                    {
-                        best = Some((sim, other, *story));
-                    }
+                let sim = similarity(osig, sig);
+                if sim >= self.opts.dedup.threshold
+                    && best.is_none_or(|(s, o, _)| sim > s || (sim == s && other < o))
+                {
+                    best = Some((sim, other, *story));
                 }
             }
             if best.is_some() {
@@ -396,12 +407,22 @@ impl StreamClusterer {
         story: u64,
         terms: Option<&HashMap<u64, f32>>,
     ) {
-        let keys = band_keys(&sig, self.opts.dedup.rows);
-        let d = self.day_mut(day);
-        for key in keys {
-            d.buckets.entry(key).or_default().push(doc);
+        for key in band_keys(&sig, self.opts.dedup.rows) {
+            match self.buckets.entry(key) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(Bucket::One(doc));
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let b = e.get_mut();
+                    match b {
+                        Bucket::One(first) => *b = Bucket::Many(vec![*first, doc]),
+                        Bucket::Many(v) => v.push(doc),
+                    }
+                }
+            }
         }
-        d.signatures.insert(doc, (sig.into_boxed_slice(), story));
+        self.signatures.insert(doc, (sig.into_boxed_slice(), story));
+        self.day_mut(day).remembered.push(doc);
         if let Some(terms) = terms {
             self.count_terms(day, terms);
         }
@@ -466,11 +487,18 @@ impl StreamClusterer {
             candidates.truncate(self.opts.candidates);
         }
         let f = &self.opts.features;
+        // The doc's weights by term, for one lookup per centroid term of each candidate.
+        let weights: HashMap<u64, f32> = v.iter().copied().collect();
         let mut ranked: Vec<(u64, f32)> = candidates
             .into_iter()
             .filter_map(|(s, _)| {
                 let story = self.stories.get(&s)?;
-                let mut sim = sparse_dot(v, &story.centroid) / story.norm.max(f32::EPSILON);
+                let dot: f32 = story
+                    .centroid
+                    .iter()
+                    .filter_map(|(t, w)| weights.get(t).map(|x| x * w))
+                    .sum();
+                let mut sim = dot / story.norm.max(f32::EPSILON);
                 // Distance from the story's span, in days.
                 let gap = if t < story.first {
                     story.first - t
@@ -606,6 +634,24 @@ impl StreamClusterer {
                 break;
             }
             if let Some((_, old)) = self.days.pop_front() {
+                for doc in old.remembered {
+                    let Some((sig, _)) = self.signatures.remove(&doc) else {
+                        continue;
+                    };
+                    for key in band_keys(&sig, self.opts.dedup.rows) {
+                        let empty = match self.buckets.get_mut(&key) {
+                            Some(Bucket::One(d)) => *d == doc,
+                            Some(Bucket::Many(v)) => {
+                                v.retain(|d| *d != doc);
+                                v.is_empty()
+                            }
+                            None => false,
+                        };
+                        if empty {
+                            self.buckets.remove(&key);
+                        }
+                    }
+                }
                 for t in old.terms {
                     if let Some(c) = self.df.get_mut(&t) {
                         *c = c.saturating_sub(1);

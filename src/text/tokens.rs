@@ -414,6 +414,14 @@ mod tests {
 /// Dates, times, years and bare numbers under 100 are left out: they say little about which
 /// event a report is about, and any two reports of one day share them.
 pub fn quantities(text: &str) -> Vec<String> {
+    if !text.bytes().any(|b| b.is_ascii_digit()) && !text.contains(|c: char| c.is_numeric()) {
+        return Vec::new();
+    }
+    quantities_normalized(&normalize(text))
+}
+
+/// [`quantities`] of text already [`normalize`]d.
+pub fn quantities_normalized(norm: &str) -> Vec<String> {
     static DATE_TIME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
             r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[t ]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:z|[+-]\d{2}:?\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?|\d{4}年|\d{1,2}月\d{1,2}[日号]?|\d{1,2}[日号时点]",
@@ -438,17 +446,16 @@ pub fn quantities(text: &str) -> Vec<String> {
         ("万", Some(1e4)),
         ("千", Some(1e3)),
     ];
-    if !text.bytes().any(|b| b.is_ascii_digit()) && !text.contains(|c: char| c.is_numeric()) {
+    // Dates and times are not quantities: skip numbers inside them.
+    if !norm.bytes().any(|b| b.is_ascii_digit()) && !norm.contains(|c: char| c.is_numeric()) {
         return Vec::new();
     }
-    let norm = normalize(text);
-    // Dates and times are not quantities: skip numbers inside them.
     let dates: Vec<(usize, usize)> = DATE_TIME
-        .find_iter(&norm)
+        .find_iter(norm)
         .map(|m| (m.start(), m.end()))
         .collect();
     let mut out = Vec::new();
-    for m in NUM.find_iter(&norm) {
+    for m in NUM.find_iter(norm) {
         if dates.iter().any(|&(s, e)| m.start() < e && m.end() > s) {
             continue;
         }
