@@ -22,7 +22,7 @@ use crate::model::{Article, ArticleRef, Story, Window};
 
 /// Most articles a window may hold for exact average-link clustering (quadratic in time and
 /// memory); larger windows go through the stream clusterer, which is linear.
-pub const BATCH_LIMIT: usize = 2500;
+pub const BATCH_LIMIT: usize = 8000;
 
 /// Story labels for a window's docs: average-link up to `limit` docs, the stream clusterer
 /// beyond.
