@@ -79,7 +79,7 @@ async fn main() {
             .await
             .expect("upsert");
         n += 1;
-        if n % 10_000 == 0 {
+        if n.is_multiple_of(10_000) {
             eprintln!(
                 "stored {n} articles ({:.0} s)",
                 fill.elapsed().as_secs_f64()
