@@ -46,6 +46,9 @@ pub struct Config {
     /// Hosts that count as one (`[[host_group]]` tables).
     #[serde(default, rename = "host_group")]
     pub host_groups: Vec<HostGroupConfig>,
+    /// What to keep out of editions.
+    #[serde(default)]
+    pub mute: MuteConfig,
     /// Folder of the config file; relative paths in the config are resolved against it.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -118,6 +121,11 @@ pub struct EditionConfig {
     /// Word budget of each story's summary.
     #[serde(default = "default_summary_words")]
     pub summary_words: usize,
+    /// Most stories one watched entity may lead in an edition (0: no cap). A story past the
+    /// cap still gets in when it is clearly bigger: half again the score of the story that
+    /// would take its place.
+    #[serde(default)]
+    pub max_per_entity: usize,
 }
 
 impl Default for EditionConfig {
@@ -130,6 +138,7 @@ impl Default for EditionConfig {
             intro: default_intro(),
             wrap_up: default_wrap_up(),
             summary_words: default_summary_words(),
+            max_per_entity: 0,
         }
     }
 }
@@ -289,6 +298,22 @@ impl Default for ServeConfig {
 
 fn default_addr() -> String {
     "127.0.0.1:8080".to_string()
+}
+
+/// `[mute]`: what to keep out of editions.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct MuteConfig {
+    /// Words or phrases (any script): a story is kept out when most of its headlines name one.
+    #[serde(default)]
+    pub words: Vec<String>,
+    /// Entities, by watchlist name (its aliases count) or by any name: a story is kept out
+    /// when most of its articles name one.
+    #[serde(default)]
+    pub entities: Vec<String>,
+    /// Sources, by name: their items are ignored.
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// `[rank]`: the weight of each ranking term.

@@ -157,3 +157,51 @@ fn stories_grow_over_days_take_late_reports_and_merge() {
     assert_eq!(story_of(&s, "https://a.example/pdd1").len(), 3, "{s:?}");
     assert!(story_of(&s, "https://a.example/pdd1").contains(&"https://b.example/pdd2".to_string()));
 }
+
+#[test]
+fn muted_sources_words_and_entities_stay_out() {
+    let dir = tempfile::tempdir().unwrap();
+    stdout_ok(&roundup(
+        dir.path(),
+        &["init", "--example", "china-digital"],
+    ));
+    let config = std::fs::read_to_string(dir.path().join("roundup.toml")).unwrap();
+    write(
+        dir.path(),
+        "roundup.toml",
+        &config
+            .replacen("sources = []", "sources = [\"Gossip Daily\"]", 1)
+            .replacen("entities = []", "entities = [\"Temu\"]", 1),
+    );
+    let items = item(
+        "jd1",
+        "wire",
+        "2025-11-17T09:00:00+08:00",
+        "JD.com soft-opens its first JD Mall in Beijing",
+        "JD.com soft-opened its first JD Mall in Beijing's Chaoyang district on Monday.",
+    ) + &item(
+        "g1",
+        "Gossip Daily",
+        "2025-11-17T10:00:00+08:00",
+        "Meituan founder seen at a Beijing restaurant",
+        "",
+    ) + &item(
+        "l1",
+        "wire",
+        "2025-11-18T10:00:00+08:00",
+        "Alibaba lottery app draws record sales",
+        "",
+    ) + &item(
+        "t1",
+        "wire",
+        "2025-11-18T11:00:00+08:00",
+        "Temu fined 4 million euros by Dutch regulator",
+        "The Dutch consumer authority ACM fined Temu 4 million euros over fake discounts.",
+    );
+    let s = import_and_list(dir.path(), 1, &items);
+    assert_eq!(
+        s,
+        vec![vec!["https://wire.example/jd1".to_string()]],
+        "{s:?}"
+    );
+}

@@ -18,11 +18,11 @@ pub fn build(
     let lang = config.beat.language.as_str();
     let words = config.edition.summary_words as f64;
     let bench_len = config.edition.bench;
-    let items: Vec<EditionItem> = stories
-        .iter()
+    let items: Vec<EditionItem> = pick_order(stories, config, size)
+        .into_iter()
         .take(size + bench_len)
         .enumerate()
-        .map(|(i, s)| item(i + 1, s, lang, words))
+        .map(|(i, s)| item(i + 1, &stories[s], lang, words))
         .collect();
     let (stories_part, bench) = if items.len() > size {
         let mut items = items;
@@ -47,6 +47,66 @@ pub fn build(
         bench,
         generated_at: now,
     }
+}
+
+/// The order in which ranked stories fill the edition: rank order, except that a story
+/// whose lead entity already leads `[edition] max_per_entity` picked stories waits on the
+/// bench, unless it is clearly bigger than the story that would take its place (half again
+/// its score, or that story is off the beat with a score of zero or less).
+fn pick_order(stories: &[Story], config: &Config, size: usize) -> Vec<usize> {
+    let cap = config.edition.max_per_entity;
+    if cap == 0 {
+        return (0..stories.len()).collect();
+    }
+    let weight = |name: &str| {
+        config
+            .entities
+            .iter()
+            .find(|e| e.name.get_ref() == name)
+            .map_or(1.0, |e| e.weight)
+    };
+    let lead: Vec<Option<&str>> = stories
+        .iter()
+        .map(|s| {
+            s.entities
+                .iter()
+                .map(String::as_str)
+                .fold(None, |best: Option<&str>, e| match best {
+                    Some(b) if weight(b) >= weight(e) => Some(b),
+                    _ => Some(e),
+                })
+        })
+        .collect();
+    let mut led: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut picked = Vec::new();
+    let mut waiting = Vec::new();
+    let capped = |i: usize, led: &std::collections::HashMap<&str, usize>| {
+        lead[i].is_some_and(|e| led.get(e).copied().unwrap_or(0) >= cap)
+    };
+    for i in 0..stories.len() {
+        if picked.len() >= size {
+            waiting.push(i);
+            continue;
+        }
+        if capped(i, &led) {
+            let alternative = (i + 1..stories.len()).find(|&j| !capped(j, &led));
+            let clearly_bigger = alternative.is_none_or(|j| {
+                let (mine, theirs) = (stories[i].score.total, stories[j].score.total);
+                theirs <= 0.0 || mine >= 1.5 * theirs
+            });
+            if !clearly_bigger {
+                waiting.push(i);
+                continue;
+            }
+        }
+        if let Some(e) = lead[i] {
+            *led.entry(e).or_insert(0) += 1;
+        }
+        picked.push(i);
+    }
+    waiting.sort_unstable();
+    picked.extend(waiting);
+    picked
 }
 
 /// One story as an edition item: summarized from the articles in the edition's language when
@@ -115,4 +175,71 @@ fn two_paragraphs(summary: &summarize::Summary) -> String {
         sentences: summary.sentences[split..].to_vec(),
     };
     format!("{}\n\n{}", first.prose(), second.prose())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Score;
+
+    fn story(title: &str, entity: &str, total: f64) -> Story {
+        Story {
+            articles: vec![Article {
+                title: title.into(),
+                link: format!("https://x.example/{title}"),
+                ..Default::default()
+            }],
+            entities: if entity.is_empty() {
+                vec![]
+            } else {
+                vec![entity.into()]
+            },
+            score: Score {
+                total,
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    fn config(cap: usize) -> Config {
+        let text = format!(
+            "[edition]\nmax_per_entity = {cap}\n\n[[entity]]\nname = \"Alibaba\"\n\n[[entity]]\nname = \"JD.com\"\n"
+        );
+        Config::parse(&text, std::path::PathBuf::from(".")).unwrap()
+    }
+
+    #[test]
+    fn a_cap_per_entity_makes_room_without_dropping_a_clearly_bigger_story() {
+        let stories = vec![
+            story("a1", "Alibaba", 10.0),
+            story("a2", "Alibaba", 9.0),
+            story("j1", "JD.com", 8.5),
+            story("a3", "Alibaba", 8.0),
+            story("x1", "", 6.0),
+        ];
+        // No cap: rank order.
+        assert_eq!(pick_order(&stories, &config(0), 3), vec![0, 1, 2, 3, 4]);
+        // At most one Alibaba story: a2 and a3 wait; x1 takes a slot.
+        assert_eq!(pick_order(&stories, &config(1), 3), vec![0, 2, 4, 1, 3]);
+        // A capped story at least half again bigger than its replacement still gets in.
+        let big = vec![
+            story("a1", "Alibaba", 10.0),
+            story("a2", "Alibaba", 9.0),
+            story("j1", "JD.com", 5.0),
+        ];
+        assert_eq!(pick_order(&big, &config(1), 2), vec![0, 1, 2]);
+        let window = Window {
+            from: Utc::now() - chrono::Duration::days(7),
+            to: Utc::now(),
+        };
+        let e = build(&stories, &config(1), window, 3, Utc::now());
+        let heads: Vec<&str> = e
+            .stories
+            .iter()
+            .map(|s| s.articles[0].title.as_str())
+            .collect();
+        assert_eq!(heads, vec!["a1", "j1", "x1"]);
+        assert_eq!(e.bench[0].articles[0].title, "a2");
+    }
 }

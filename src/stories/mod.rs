@@ -1,6 +1,7 @@
 //! Understanding: from a window's articles to ranked stories.
 //!
-//! [`roundups`] splits items whose headline lists several stories. [`dedup`] folds
+//! [`mute`] applies the beat's mute rules. [`roundups`] splits items whose headline lists
+//! several stories. [`dedup`] folds
 //! near-duplicate copies (syndication, light rewrites) into one article with
 //! "also carried by" links. [`entities`] finds watched entities and beat topics through their
 //! aliases in every script. [`cluster`] groups articles that report the same event, across
@@ -10,6 +11,7 @@
 pub mod cluster;
 pub mod dedup;
 pub mod entities;
+pub mod mute;
 pub mod places;
 pub mod rank;
 pub mod roundups;
@@ -39,8 +41,14 @@ pub fn build_stories(articles: Vec<Article>, config: &Config, window: Window) ->
     let watchlist = entities::Matcher::watchlist(&config.entities);
     let topics = entities::Matcher::topics(&config.topics);
 
-    // 0. Roundup items ("8点1氪｜A；B；C") become one article per story they list.
-    let articles: Vec<Article> = articles.into_iter().flat_map(roundups::split).collect();
+    // 0. Muted sources' items are ignored; roundup items ("8点1氪｜A；B；C") become one
+    //    article per story they list.
+    let mute = mute::Mute::new(config);
+    let articles: Vec<Article> = articles
+        .into_iter()
+        .filter(|a| !mute.source_muted(&a.source))
+        .flat_map(roundups::split)
+        .collect();
 
     // 1. Near-duplicates: keep one representative per group.
     let groups = dedup::groups(&articles, dedup::DedupOptions::default());
@@ -102,7 +110,23 @@ pub fn build_stories(articles: Vec<Article>, config: &Config, window: Window) ->
             .collect();
     }
 
-    // 5. Ranking.
+    // 5. Muted words and entities keep stories out.
+    stories.retain(|story| match mute.story_muted(story) {
+        Some(reason) => {
+            tracing::info!(
+                "muted story {:?}: most of its articles name {reason:?}",
+                story
+                    .articles
+                    .first()
+                    .map(|a| a.title.as_str())
+                    .unwrap_or("")
+            );
+            false
+        }
+        None => true,
+    });
+
+    // 6. Ranking.
     let ranker = rank::Ranker::new(config, window);
     for story in &mut stories {
         let ents: Vec<usize> = watchlist.indices_of(&story.entities);
