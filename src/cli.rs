@@ -81,6 +81,21 @@ pub enum OpmlAction {
     },
 }
 
+/// `roundup edition` actions.
+#[derive(Subcommand, Debug)]
+pub enum EditionAction {
+    /// Load an edition published before Roundup: Markdown with numbered stories ("## 1.
+    /// Headline" or "1. **Headline**", each followed by its paragraphs), or JSON as
+    /// `roundup draft --format json` writes it.
+    Import {
+        /// The .md or .json file.
+        file: PathBuf,
+        /// Day it was published [default: the ISO date in its title, or the JSON window's end].
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<NaiveDate>,
+    },
+}
+
 /// `roundup source` actions.
 #[derive(Subcommand, Debug)]
 pub enum SourceAction {
@@ -272,6 +287,13 @@ pub enum Command {
         /// Days to keep [default: [store] retention_days].
         #[arg(long)]
         days: Option<u32>,
+    },
+    /// Published editions: load the ones published before Roundup, so that a story already
+    /// published is not picked again unless it moved on.
+    Edition {
+        /// What to do.
+        #[command(subcommand)]
+        action: EditionAction,
     },
     /// Import or export the sources as OPML, the feed-list format readers exchange.
     Opml {
@@ -489,7 +511,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let (config, store) = open(&config_path).await?;
             let window = window_of(&config, from, to)?;
             let articles = store.articles_in(window).await?;
-            let stories = stories::build_stories(articles, &config, window);
+            let earlier = pipeline::earlier_editions(&store, window).await?;
+            let stories = stories::build_stories(articles, &config, window, &earlier);
             let mut out = String::new();
             for (i, s) in stories.iter().enumerate() {
                 let lead = &s.articles[0];
@@ -581,6 +604,46 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Summarize { input, words } => summarize_file(&input, words),
         Command::Source { action } => source(&config_path, action).await,
+        Command::Edition {
+            action: EditionAction::Import { file, date },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let imported = crate::edition::import::parse(&text, &name)
+                .with_context(|| format!("{}", file.display()))?;
+            let published = match (date, imported.published) {
+                (Some(d), _) => d
+                    .and_hms_opt(12, 0, 0)
+                    .map(|t| t.and_utc())
+                    .context("invalid --date")?,
+                (None, Some(t)) => t,
+                (None, None) => bail!(
+                    "{}: no publication date in the file; pass --date YYYY-MM-DD (the day the edition was published)",
+                    file.display()
+                ),
+            };
+            let mut edition = imported.edition;
+            edition.generated_at = published;
+            if edition.window.to < published - chrono::Duration::days(366) {
+                edition.window = crate::model::Window {
+                    from: published - chrono::Duration::days(7),
+                    to: published,
+                };
+            }
+            let (_config, store) = open(&config_path).await?;
+            store.save_published(&edition, published).await?;
+            println!(
+                "imported \"{}\" ({} stories), published {}",
+                edition.title,
+                edition.stories.len(),
+                published.format("%Y-%m-%d")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Opml { action } => opml(&config_path, action),
         Command::Backup { file } => {
             let (_config, store) = open(&config_path).await?;

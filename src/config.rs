@@ -338,6 +338,10 @@ pub struct RankWeights {
     /// Subtracted from stories with no watched entity and no beat topic.
     #[serde(default = "two")]
     pub off_beat_penalty: f64,
+    /// Subtracted from stories an earlier published edition already told, unless they moved
+    /// on since (new coverage after that edition).
+    #[serde(default = "three")]
+    pub repeat_penalty: f64,
 }
 
 impl Default for RankWeights {
@@ -349,12 +353,16 @@ impl Default for RankWeights {
             recency: 0.5,
             momentum: 0.5,
             off_beat_penalty: 2.0,
+            repeat_penalty: 3.0,
         }
     }
 }
 
 fn one() -> f64 {
     1.0
+}
+fn three() -> f64 {
+    3.0
 }
 fn half() -> f64 {
     0.5

@@ -40,6 +40,7 @@ both!(concurrent_claims, concurrent_claims_never_overlap);
 both!(rounds, one_of_many_planners_plans_a_round);
 both!(locks, the_story_lock_is_exclusive);
 both!(racing_opens, many_processes_open_a_new_store_at_once);
+both!(published, published_editions_round_trip_per_beat);
 
 fn article(link: &str, title: &str, text: &str) -> Article {
     Article {
@@ -53,6 +54,43 @@ fn article(link: &str, title: &str, text: &str) -> Article {
 
 async fn open(loc: &Location, beat: &str) -> Store {
     Store::connect(loc, beat).await.unwrap()
+}
+
+/// Published editions are kept per beat and read back by time, replacing a re-import.
+async fn published_editions_round_trip_per_beat(loc: Location) {
+    let a = open(&loc, "alpha").await;
+    let b = open(&loc, "beta").await;
+    let t = |d: u32| Utc.with_ymd_and_hms(2025, 11, d, 12, 0, 0).unwrap();
+    let edition = |title: &str, d: u32| Edition {
+        title: title.to_string(),
+        window: Window {
+            from: t(d) - chrono::Duration::days(7),
+            to: t(d),
+        },
+        window_label: String::new(),
+        intro: String::new(),
+        stories: Vec::new(),
+        bench: Vec::new(),
+        wrap_up: String::new(),
+        generated_at: t(d),
+    };
+    a.save_published(&edition("Weekly 9", 9), t(9))
+        .await
+        .unwrap();
+    a.save_published(&edition("Weekly 16", 16), t(16))
+        .await
+        .unwrap();
+    a.save_published(&edition("Weekly 16", 16), t(16))
+        .await
+        .unwrap();
+    b.save_published(&edition("Other", 16), t(16))
+        .await
+        .unwrap();
+    let got = a.published_since(t(10)).await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!((got[0].0, got[0].1.title.as_str()), (t(16), "Weekly 16"));
+    assert_eq!(a.published_since(t(1)).await.unwrap().len(), 2);
+    assert_eq!(b.published_since(t(1)).await.unwrap().len(), 1);
 }
 
 /// Workers started together all open (and so create and migrate) the same new store; every
@@ -644,7 +682,7 @@ async fn an_sqlite_store_from_version_4_upgrades_keeping_its_data() {
     conn.close().await.unwrap();
 
     let store = Store::open(&path).await.unwrap();
-    assert_eq!(store.schema_version().await.unwrap(), 5);
+    assert_eq!(store.schema_version().await.unwrap(), 6);
     assert_eq!(store.article_count().await.unwrap(), 1);
     let hits = store.search("body", 5).await.unwrap();
     assert_eq!(hits.len(), 1);

@@ -205,3 +205,91 @@ fn muted_sources_words_and_entities_stay_out() {
         "{s:?}"
     );
 }
+
+/// The novelty term of the story holding `link`, from `roundup stories`.
+fn novelty_of(dir: &std::path::Path, link: &str) -> f64 {
+    let out = stdout_ok(&roundup(
+        dir,
+        &[
+            "stories",
+            "--from",
+            "2025-11-17",
+            "--to",
+            "2025-11-23",
+            "--format",
+            "jsonl",
+        ],
+    ));
+    out.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["articles"].as_array().unwrap().iter().any(|a| a == link))
+        .map(|v| v["score"]["terms"]["novelty"].as_f64().unwrap())
+        .unwrap_or_else(|| panic!("no story has {link}: {out}"))
+}
+
+#[test]
+fn a_story_an_earlier_edition_told_is_not_picked_again_unless_it_moved_on() {
+    let dir = tempfile::tempdir().unwrap();
+    stdout_ok(&roundup(
+        dir.path(),
+        &["init", "--example", "china-digital"],
+    ));
+    let jd = "https://wire.example/jd1";
+    let temu = "https://wire.example/temu1";
+    let day1 = item(
+        "jd1",
+        "wire",
+        "2025-11-17T09:00:00+08:00",
+        "JD.com soft-opens its first JD Mall in Beijing",
+        "JD.com soft-opened its first JD Mall in Beijing's Chaoyang district, a 50,000 square metre store.",
+    ) + &item(
+        "jd2",
+        "36kr",
+        "2025-11-17T10:00:00+08:00",
+        "京东MALL北京首店试营业",
+        "",
+    ) + &item(
+        "temu1",
+        "wire",
+        "2025-11-17T11:00:00+08:00",
+        "Temu fined 4 million euros by Dutch regulator",
+        "The Dutch consumer authority ACM fined Temu 4 million euros over fake discounts.",
+    );
+    import_and_list(dir.path(), 1, &day1);
+    assert_eq!(novelty_of(dir.path(), jd), 0.0);
+
+    // An edition published on 18 November, before Roundup, told the JD Mall story.
+    write(
+        dir.path(),
+        "weekly.md",
+        "# China Digital Digest Weekly\n\n## 1. JD.com opens its first JD Mall in Beijing\n\nThe 50,000 square metre store opened in Chaoyang.\n",
+    );
+    let no_date = roundup(dir.path(), &["edition", "import", "weekly.md"]);
+    assert!(!no_date.status.success());
+    assert!(String::from_utf8_lossy(&no_date.stderr).contains("--date YYYY-MM-DD"));
+    let out = stdout_ok(&roundup(
+        dir.path(),
+        &["edition", "import", "weekly.md", "--date", "2025-11-18"],
+    ));
+    assert!(out.contains("1 stories"), "{out}");
+    assert_eq!(novelty_of(dir.path(), jd), -3.0, "already told");
+    assert_eq!(novelty_of(dir.path(), temu), 0.0, "never told");
+
+    // New coverage after the edition: the story moved on and counts as news again.
+    let day3 = item(
+        "jd3",
+        "wire",
+        "2025-11-20T09:00:00+08:00",
+        "JD Mall Beijing draws 100,000 visitors in its first weekend",
+        "JD.com said its first JD Mall in Beijing drew 100,000 visitors over the weekend.",
+    ) + &item(
+        "jd4",
+        "pandaily",
+        "2025-11-20T12:00:00+08:00",
+        "JD Mall in Beijing: 100,000 visitors in first weekend",
+        "The new JD Mall in Beijing's Chaoyang district drew 100,000 visitors, JD.com said.",
+    );
+    let s = import_and_list(dir.path(), 3, &day3);
+    assert_eq!(story_of(&s, jd).len(), 4, "{s:?}");
+    assert_eq!(novelty_of(dir.path(), jd), 0.0, "moved on");
+}

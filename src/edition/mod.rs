@@ -6,4 +6,5 @@
 //! bench. [`window`] turns calendar days in the beat's timezone into a UTC window.
 
 pub mod draft;
+pub mod import;
 pub mod window;

@@ -583,6 +583,22 @@ pub async fn import_html_dir(
     Ok(sink.report)
 }
 
+/// How far back published editions count for novelty.
+pub const NOVELTY_WEEKS: i64 = 8;
+
+/// The editions published in the `NOVELTY_WEEKS` before a window's end, with their times.
+pub async fn earlier_editions(
+    store: &Store,
+    window: Window,
+) -> anyhow::Result<Vec<(DateTime<Utc>, Edition)>> {
+    Ok(store
+        .published_since(window.from - chrono::Duration::weeks(NOVELTY_WEEKS))
+        .await?
+        .into_iter()
+        .filter(|(at, _)| *at < window.to)
+        .collect())
+}
+
 /// Builds the draft edition for a window from the store, and keeps it there.
 pub async fn draft(
     config: &Config,
@@ -593,7 +609,8 @@ pub async fn draft(
 ) -> anyhow::Result<Edition> {
     let watermark = store.watermark().await?;
     let articles = store.articles_in(window).await?;
-    let stories = crate::stories::build_stories(articles, config, window);
+    let earlier = earlier_editions(store, window).await?;
+    let stories = crate::stories::build_stories(articles, config, window, &earlier);
     let edition = crate::edition::draft::build(&stories, config, window, size, now);
     store.save_draft(&edition, watermark).await?;
     Ok(edition)

@@ -179,6 +179,24 @@ impl Store {
         each!(self, s => s.ensure_source(name, url, kind, weight, lang).await)
     }
 
+    /// Keeps an edition as published on `published_at` (replacing one of the same title and
+    /// time): what novelty is judged against.
+    pub async fn save_published(
+        &self,
+        edition: &Edition,
+        published_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        each!(self, s => s.save_published(edition, published_at).await)
+    }
+
+    /// Editions published since `since`, oldest first, with their publication times.
+    pub async fn published_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, Edition)>, StoreError> {
+        each!(self, s => s.published_since(since).await)
+    }
+
     /// The validators stored from a source's last good fetch.
     pub async fn validators(&self, source_id: i64) -> Result<Validators, StoreError> {
         each!(self, s => s.validators(source_id).await)

@@ -22,8 +22,13 @@ use crate::model::{Article, Edition, SourceKind, Validators, Window};
 use crate::text::tokens::for_index;
 
 /// Migrations, in order: (version, SQL).
-pub(super) const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_init.sql")),
+    (
+        2,
+        include_str!("../../migrations/postgres/0002_published_editions.sql"),
+    ),
+];
 
 /// Advisory lock key that serializes migrations across processes.
 const MIGRATE_LOCK: i64 = 0x526f_756e_6475_7001;
@@ -493,6 +498,46 @@ impl PgStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_get(0)?)
+    }
+
+    pub(super) async fn save_published(
+        &self,
+        edition: &Edition,
+        published_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let json = edition_json(edition)?;
+        let done = sqlx::query(
+            "INSERT INTO published_editions (beat, published_at, title, edition_json)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (beat, published_at, title) DO UPDATE SET edition_json = excluded.edition_json",
+        )
+        .bind(&self.beat)
+        .bind(published_at)
+        .bind(&edition.title)
+        .bind(json)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(super) async fn published_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, Edition)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT published_at, edition_json FROM published_editions
+             WHERE beat = $1 AND published_at >= $2 ORDER BY published_at",
+        )
+        .bind(&self.beat)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let at: DateTime<Utc> = r.try_get(0)?;
+            out.push((at, edition_from_json(&r.try_get::<String, _>(1)?)?));
+        }
+        Ok(out)
     }
 
     pub(super) async fn latest_draft(&self) -> Result<Option<Edition>, StoreError> {

@@ -36,6 +36,10 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/sqlite/0005_beats_and_jobs.sql"),
     ),
+    (
+        6,
+        include_str!("../../migrations/sqlite/0006_published_editions.sql"),
+    ),
 ];
 
 /// The SQLite store of one beat; cheap to clone.
@@ -531,6 +535,47 @@ impl SqliteStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_get(0)?)
+    }
+
+    pub(super) async fn save_published(
+        &self,
+        edition: &Edition,
+        published_at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let json = edition_json(edition)?;
+        let done = sqlx::query(
+            "INSERT INTO published_editions (beat, published_at, title, edition_json)
+             VALUES (?, ?, ?, ?)
+             ON CONFLICT (beat, published_at, title) DO UPDATE SET edition_json = excluded.edition_json",
+        )
+        .bind(&self.beat)
+        .bind(fmt_time(published_at))
+        .bind(&edition.title)
+        .bind(json)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(super) async fn published_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, Edition)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT published_at, edition_json FROM published_editions
+             WHERE beat = ? AND published_at >= ? ORDER BY published_at",
+        )
+        .bind(&self.beat)
+        .bind(fmt_time(since))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let at: String = r.try_get(0)?;
+            let Some(at) = parse_time(&at) else { continue };
+            out.push((at, edition_from_json(&r.try_get::<String, _>(1)?)?));
+        }
+        Ok(out)
     }
 
     pub(super) async fn latest_draft(&self) -> Result<Option<Edition>, StoreError> {

@@ -20,7 +20,9 @@ pub mod stream;
 use std::collections::BTreeSet;
 
 use crate::config::Config;
-use crate::model::{Article, ArticleRef, Story, Window};
+use chrono::{DateTime, Utc};
+
+use crate::model::{Article, ArticleRef, Edition, Story, Window};
 
 /// Most articles a window may hold for exact average-link clustering (quadratic in time and
 /// memory); larger windows go through the stream clusterer, which is linear.
@@ -36,8 +38,33 @@ fn cluster_window(docs: &[cluster::Doc], limit: usize) -> Vec<usize> {
     }
 }
 
-/// Groups a window's articles into ranked stories, best first.
-pub fn build_stories(articles: Vec<Article>, config: &Config, window: Window) -> Vec<Story> {
+/// A story as one doc: its lead headline, then its other headlines and the lead of its
+/// first report with text.
+fn story_doc(story: &Story, watchlist: &entities::Matcher) -> cluster::Doc {
+    let title = story.articles.first().map_or("", |a| a.title.as_str());
+    let mut text: String = story
+        .articles
+        .iter()
+        .skip(1)
+        .take(8)
+        .map(|a| a.title.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    if let Some(a) = story.articles.iter().find(|a| !a.body().trim().is_empty()) {
+        text.push('\n');
+        text.extend(a.body().chars().take(1000));
+    }
+    cluster::Doc::new(title, &text, None, watchlist)
+}
+
+/// Groups a window's articles into ranked stories, best first; `earlier` are the editions
+/// published before (with their publication times), for novelty.
+pub fn build_stories(
+    articles: Vec<Article>,
+    config: &Config,
+    window: Window,
+    earlier: &[(DateTime<Utc>, Edition)],
+) -> Vec<Story> {
     let watchlist = entities::Matcher::watchlist(&config.entities);
     let topics = entities::Matcher::topics(&config.topics);
 
@@ -126,11 +153,19 @@ pub fn build_stories(articles: Vec<Article>, config: &Config, window: Window) ->
         None => true,
     });
 
-    // 6. Ranking.
-    let ranker = rank::Ranker::new(config, window);
+    // 6. Ranking, with novelty against earlier published editions.
+    let ranker = rank::Ranker::new(config, window).with_earlier(earlier, &watchlist);
     for story in &mut stories {
         let ents: Vec<usize> = watchlist.indices_of(&story.entities);
-        story.score = ranker.score(story, &ents);
+        let told = if earlier.is_empty() {
+            None
+        } else {
+            ranker.repeats(story, &story_doc(story, &watchlist))
+        };
+        if let Some(headline) = told {
+            tracing::debug!("already told as {headline:?}");
+        }
+        story.score = ranker.score(story, &ents, told.is_some());
     }
     stories.sort_by(|a, b| {
         b.score
@@ -237,7 +272,7 @@ mod tests {
                 "Pinduoduo's parent PDD reported revenue up 9% year on year in the third quarter.",
             ),
         ];
-        let stories = build_stories(articles, &config, window);
+        let stories = build_stories(articles, &config, window, &[]);
         let story_of = |link: &str, title_part: &str| {
             stories
                 .iter()

@@ -7,16 +7,67 @@
 //! - `recency`: how late in the window the story's latest report came, from 0 to 1.
 //! - `momentum`: coverage spread over distinct days, beyond the first.
 //! - `off_beat`: a penalty for stories with no watched entity and no beat topic.
+//! - `novelty`: a penalty for a story an earlier published edition already told (its
+//!   headline and summary match the story's reports), unless it moved on since: at least
+//!   two of its reports, or a third of them, came after that edition.
 //!
 //! Each term is multiplied by its weight from the config's `[rank]` table.
 
 use std::collections::{BTreeSet, HashMap};
 
+use chrono::{DateTime, Utc};
+
+use super::cluster::{ClusterOptions, Doc, features};
 use crate::config::{Config, RankWeights};
-use crate::model::{Score, Story, Window};
+use crate::model::{Edition, Score, Story, Window};
+
+/// A doc's features (hashed terms, sublinear term frequency), L2-normalised and sorted.
+fn unit_vector(doc: &Doc) -> Vec<(u64, f32)> {
+    let mut tf: HashMap<u64, f32> = HashMap::new();
+    features(doc, &ClusterOptions::default(), |t, w| {
+        *tf.entry(t).or_insert(0.0) += w
+    });
+    let mut v: Vec<(u64, f32)> = tf
+        .into_iter()
+        .map(|(t, f)| (t, 1.0 + f.ln().max(0.0)))
+        .collect();
+    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|(_, w)| *w /= norm);
+    }
+    v.sort_unstable_by_key(|(t, _)| *t);
+    v
+}
+
+fn dot(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+/// Cosine similarity at or above which a story is the one an earlier edition told.
+const REPEAT_SIMILARITY: f32 = 0.3;
+
+/// A story of an earlier published edition, as novelty compares with it.
+struct Told {
+    published: DateTime<Utc>,
+    headline: String,
+    vector: Vec<(u64, f32)>,
+}
 
 /// Scores stories for one window under one beat's weights.
 pub struct Ranker {
+    told: Vec<Told>,
     weights: RankWeights,
     source_weight: HashMap<String, f64>,
     entity_weight: Vec<f64>,
@@ -28,6 +79,7 @@ impl Ranker {
     /// A ranker for `config`'s beat over `window`.
     pub fn new(config: &Config, window: Window) -> Ranker {
         Ranker {
+            told: Vec::new(),
             weights: config.rank.clone(),
             source_weight: config
                 .sources
@@ -40,8 +92,51 @@ impl Ranker {
         }
     }
 
+    /// Adds the earlier published editions that novelty is judged against.
+    pub fn with_earlier(
+        mut self,
+        earlier: &[(DateTime<Utc>, Edition)],
+        watchlist: &super::entities::Matcher,
+    ) -> Ranker {
+        for (published, edition) in earlier {
+            for item in &edition.stories {
+                let doc = Doc::new(&item.headline, &item.summary, None, watchlist);
+                self.told.push(Told {
+                    published: *published,
+                    headline: item.headline.clone(),
+                    vector: unit_vector(&doc),
+                });
+            }
+        }
+        self
+    }
+
+    /// The earlier edition's story this one repeats, if it did not move on since: its
+    /// headline. `doc` is the story as the clusterer sees it.
+    pub fn repeats(&self, story: &Story, doc: &Doc) -> Option<&str> {
+        if self.told.is_empty() {
+            return None;
+        }
+        let v = unit_vector(doc);
+        let (best, sim) = self
+            .told
+            .iter()
+            .map(|t| (t, dot(&v, &t.vector)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))?;
+        if sim < REPEAT_SIMILARITY {
+            return None;
+        }
+        let after = story
+            .articles
+            .iter()
+            .filter(|a| a.published.is_some_and(|p| p > best.published))
+            .count();
+        let moved_on = after >= 2 || 3 * after >= story.articles.len().max(1) && after > 0;
+        (!moved_on).then_some(best.headline.as_str())
+    }
+
     /// Scores a story; `entities` are the watchlist indices it mentions.
-    pub fn score(&self, story: &Story, entities: &[usize]) -> Score {
+    pub fn score(&self, story: &Story, entities: &[usize], repeat: bool) -> Score {
         let w = &self.weights;
         let mut score = Score::default();
         let outlets: f64 = story
@@ -78,6 +173,7 @@ impl Ranker {
         );
         let off_beat = entities.is_empty() && story.topics.is_empty();
         score.add("off_beat", if off_beat { -w.off_beat_penalty } else { 0.0 });
+        score.add("novelty", if repeat { -w.repeat_penalty } else { 0.0 });
         score.total = (score.total * 1000.0).round() / 1000.0;
         for v in score.terms.values_mut() {
             *v = (*v * 1000.0).round() / 1000.0;
@@ -115,8 +211,8 @@ mod tests {
             articles: vec![art("A", 6)],
             ..Default::default()
         };
-        let s_on = r.score(&on, &[0]);
-        let s_off = r.score(&off, &[]);
+        let s_on = r.score(&on, &[0], false);
+        let s_off = r.score(&off, &[], false);
         let sum: f64 = s_on.terms.values().sum();
         assert!((sum - s_on.total).abs() < 0.01);
         assert_eq!(s_off.terms["off_beat"], -2.0);
