@@ -216,6 +216,21 @@ pub struct EditionItem {
     pub articles: Vec<ArticleRef>,
     /// Near-duplicate copies carried by other outlets.
     pub also_carried_by: Vec<ArticleRef>,
+    /// The summary sentence by sentence, each with the article it comes from, so that pages
+    /// link every sentence to its source; empty when the summary was written by hand.
+    #[serde(default)]
+    pub sentences: Vec<ItemSentence>,
+}
+
+/// One summary sentence of an edition item and where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemSentence {
+    /// The sentence as the source wrote it.
+    pub text: String,
+    /// Index of its source in the item's `articles`.
+    pub article: usize,
+    /// Paragraph of the summary it belongs to, from 0.
+    pub paragraph: usize,
 }
 
 /// An edition: intro, numbered stories, wrap-up, and the bench of next candidates.

@@ -107,6 +107,17 @@ fn import_then_draft_as_json_markdown_and_serve() {
     assert_eq!(top["rank"], 1);
     assert!(top["headline"].as_str().unwrap().contains("Temu"), "{top}");
     assert!(!top["summary"].as_str().unwrap().is_empty());
+    // Every summary sentence names its source article, and together they are the summary.
+    let sentences = top["sentences"].as_array().unwrap();
+    let n_articles = top["articles"].as_array().unwrap().len();
+    assert!(!sentences.is_empty(), "{top}");
+    let mut joined = String::new();
+    for s in sentences {
+        assert!((s["article"].as_u64().unwrap() as usize) < n_articles, "{s}");
+        joined.push_str(s["text"].as_str().unwrap());
+    }
+    let squash = |t: &str| t.split_whitespace().collect::<String>();
+    assert_eq!(squash(&joined), squash(top["summary"].as_str().unwrap()));
     let entities: Vec<&str> = top["entities"]
         .as_array()
         .unwrap()

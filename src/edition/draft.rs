@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::model::{Article, ArticleRef, Edition, EditionItem, Story, Window};
+use crate::model::{Article, ArticleRef, Edition, EditionItem, ItemSentence, Story, Window};
 use crate::summarize::{self, Input};
 
 /// Builds the edition for `window` from ranked stories (best first): `size` stories, then the
@@ -122,6 +122,17 @@ fn item(rank: usize, story: &Story, lang: &str, words: f64) -> EditionItem {
     } else {
         same_lang
     };
+    // Where each chosen article sits in the story, for the sentences' source links.
+    let position: Vec<usize> = chosen
+        .iter()
+        .map(|c| {
+            story
+                .articles
+                .iter()
+                .position(|a| std::ptr::eq(a, *c))
+                .unwrap_or(0)
+        })
+        .collect();
     let item_lang = if chosen.iter().any(|a| a.lang.as_deref() == Some(lang)) {
         lang.to_string()
     } else {
@@ -145,6 +156,17 @@ fn item(rank: usize, story: &Story, lang: &str, words: f64) -> EditionItem {
         },
     );
     let prose = two_paragraphs(&summary);
+    let split = paragraph_split(summary.sentences.len());
+    let sentences = summary
+        .sentences
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ItemSentence {
+            text: s.text.clone(),
+            article: position.get(s.article).copied().unwrap_or(0),
+            paragraph: usize::from(i >= split),
+        })
+        .collect();
     EditionItem {
         rank,
         headline: summary.headline.clone(),
@@ -156,7 +178,13 @@ fn item(rank: usize, story: &Story, lang: &str, words: f64) -> EditionItem {
         score: story.score.clone(),
         articles: story.articles.iter().map(ArticleRef::from).collect(),
         also_carried_by: story.also_carried_by.clone(),
+        sentences,
     }
+}
+
+/// How many sentences go in the first paragraph: all of two or fewer, else the first half.
+fn paragraph_split(n: usize) -> usize {
+    if n <= 2 { n } else { n.div_ceil(2) }
 }
 
 /// The summary as one or two paragraphs: the lead sentence(s), then the rest.
@@ -165,7 +193,7 @@ fn two_paragraphs(summary: &summarize::Summary) -> String {
     if n <= 2 {
         return summary.prose();
     }
-    let split = n.div_ceil(2);
+    let split = paragraph_split(n);
     let first = summarize::Summary {
         headline: String::new(),
         sentences: summary.sentences[..split].to_vec(),

@@ -142,6 +142,7 @@ fn markdown(text: &str, name: &str) -> Result<Imported, ImportError> {
                 score: Score::default(),
                 articles,
                 also_carried_by: Vec::new(),
+                sentences: Vec::new(),
             }
         })
         .collect();

@@ -8,7 +8,9 @@ use std::sync::LazyLock;
 
 use minijinja::{Environment, context};
 
-use crate::model::{ArticleRef, Edition};
+use serde::Serialize;
+
+use crate::model::{ArticleRef, Edition, EditionItem};
 
 /// Output formats of an edition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,11 +50,47 @@ pub fn markdown(e: &Edition) -> String {
         if s.lang != "en" {
             out.push_str(&format!("*[{}]* ", s.lang));
         }
-        for (i, para) in s.summary.split("\n\n").enumerate() {
-            if i > 0 {
-                out.push_str("\n\n");
+        match linked_paragraphs(s) {
+            Some(paras) => {
+                for (i, para) in paras.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str("\n\n");
+                    }
+                    let mut text = String::new();
+                    let mut cjk_end = false;
+                    for x in para {
+                        // No space after a sentence closed by CJK punctuation (unless its
+                        // source followed it).
+                        if !text.is_empty() && !cjk_end {
+                            text.push(' ');
+                        }
+                        cjk_end = !x.show
+                            && x.text.chars().last().is_some_and(|c| {
+                                matches!(c, '。' | '！' | '？' | '；' | '”' | '」')
+                            });
+                        text.push_str(&escape_md(&x.text));
+                        if x.show {
+                            match &x.url {
+                                Some(url) => text.push_str(&format!(
+                                    " ([{}]({}))",
+                                    escape_md(&x.source),
+                                    url.replace(')', "%29").replace(' ', "%20")
+                                )),
+                                None => text.push_str(&format!(" ({})", escape_md(&x.source))),
+                            }
+                        }
+                    }
+                    out.push_str(&text);
+                }
             }
-            out.push_str(&escape_md(para));
+            None => {
+                for (i, para) in s.summary.split("\n\n").enumerate() {
+                    if i > 0 {
+                        out.push_str("\n\n");
+                    }
+                    out.push_str(&escape_md(para));
+                }
+            }
         }
         out.push_str("\n\n");
         let mut facts = vec![format!(
@@ -77,6 +115,49 @@ pub fn markdown(e: &Edition) -> String {
     out.push_str(e.wrap_up.trim());
     out.push('\n');
     out
+}
+
+/// A summary sentence as a page shows it, with its source after the last sentence of each
+/// run from one article.
+#[derive(Debug, Serialize)]
+struct SentenceView {
+    text: String,
+    /// Whether the source follows this sentence.
+    show: bool,
+    /// The source's link when it is http(s).
+    url: Option<String>,
+    source: String,
+}
+
+/// The item's summary as paragraphs of sourced sentences, when its sentences still make up
+/// its summary (a summary rewritten by hand has none, or no longer matches them).
+fn linked_paragraphs(item: &EditionItem) -> Option<Vec<Vec<SentenceView>>> {
+    if item.sentences.is_empty() {
+        return None;
+    }
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let joined: String = item.sentences.iter().map(|s| squash(&s.text)).collect();
+    if joined != squash(&item.summary) {
+        return None;
+    }
+    let mut paras: Vec<Vec<SentenceView>> = Vec::new();
+    for (i, s) in item.sentences.iter().enumerate() {
+        let show = item
+            .sentences
+            .get(i + 1)
+            .is_none_or(|n| n.article != s.article || n.paragraph != s.paragraph);
+        let source = item.articles.get(s.article);
+        if paras.len() <= s.paragraph {
+            paras.resize_with(s.paragraph + 1, Vec::new);
+        }
+        paras[s.paragraph].push(SentenceView {
+            text: s.text.clone(),
+            show: show && source.is_some(),
+            url: source.and_then(|a| safe_url(&a.link)),
+            source: source.map(|a| a.source.clone()).unwrap_or_default(),
+        });
+    }
+    Some(paras)
 }
 
 fn md_link(a: &ArticleRef) -> String {
@@ -144,14 +225,16 @@ pub fn html(e: &Edition) -> String {
     let tmpl = TEMPLATES
         .get_template("edition.html")
         .expect("built-in template exists");
-    tmpl.render(context! { edition => e, generated => e.generated_at.format("%Y-%m-%d %H:%M UTC").to_string() })
+    let paras: Vec<Option<Vec<Vec<SentenceView>>>> =
+        e.stories.iter().map(linked_paragraphs).collect();
+    tmpl.render(context! { edition => e, paras => paras, generated => e.generated_at.format("%Y-%m-%d %H:%M UTC").to_string() })
         .unwrap_or_else(|err| format!("<!doctype html><p>render error: {}</p>", minijinja::HtmlEscape(&err.to_string())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EditionItem, Score, Window};
+    use crate::model::{EditionItem, ItemSentence, Score, Window};
 
     fn edition() -> Edition {
         let now = chrono::Utc::now();
@@ -186,11 +269,66 @@ mod tests {
                     },
                 ],
                 also_carried_by: vec![],
+                sentences: vec![],
             }],
             bench: vec![],
             wrap_up: "Bye".into(),
             generated_at: now,
         }
+    }
+
+    /// The test edition with its summary told sentence by sentence: two from article 0 in
+    /// the first paragraph, one from article 1 (an unsafe link) in the second.
+    fn sourced() -> Edition {
+        let mut e = edition();
+        let item = &mut e.stories[0];
+        item.summary = "JD opened a mall. It is big.\n\nCrowds came <b>early</b>.".into();
+        item.sentences = vec![
+            ItemSentence {
+                text: "JD opened a mall.".into(),
+                article: 0,
+                paragraph: 0,
+            },
+            ItemSentence {
+                text: "It is big.".into(),
+                article: 0,
+                paragraph: 0,
+            },
+            ItemSentence {
+                text: "Crowds came <b>early</b>.".into(),
+                article: 1,
+                paragraph: 1,
+            },
+        ];
+        e
+    }
+
+    #[test]
+    fn every_sentence_links_to_its_source() {
+        let md = markdown(&sourced());
+        assert!(
+            md.contains("JD opened a mall. It is big. ([A](https://a.org/1))\n\nCrowds came \\<b\\>early\\</b\\>. (B)"),
+            "{md}"
+        );
+        let html = html(&sourced());
+        assert!(
+            html.contains("<p>JD opened a mall. It is big. <a class=\"src\" href=\"https://a.org/1\" rel=\"noopener nofollow\">A</a></p>"),
+            "{html}"
+        );
+        assert!(html.contains("Crowds came &lt;b&gt;early&lt;"), "{html}");
+        assert!(
+            html.contains(". <span class=\"src\">B</span></p>"),
+            "{html}"
+        );
+        assert!(!html.contains("javascript:"));
+        // A summary rewritten by hand no longer matches its sentences: shown as written.
+        let mut edited = sourced();
+        edited.stories[0].summary = "An editor's own words.".into();
+        let md = markdown(&edited);
+        assert!(
+            md.contains("An editor's own words.") && !md.contains("([A]"),
+            "{md}"
+        );
     }
 
     #[test]
