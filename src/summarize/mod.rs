@@ -8,11 +8,13 @@
 
 pub mod clean;
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::text::{sentences, tokens::content_words, word_count};
+use crate::text::{sentences, tokens, word_count};
+
+/// Term frequencies by hashed content word.
+type Vector = FxHashMap<u64, f64>;
 
 /// One source article as the summarizer sees it.
 #[derive(Debug, Clone, Default)]
@@ -85,37 +87,40 @@ struct Candidate {
     article: usize,
     position: usize,
     words: f64,
-    vector: HashMap<String, f64>,
+    vector: Vector,
+    norm: f64,
 }
 
 /// Summarizes one story.
 pub fn summarize(articles: &[Input], opts: &Options) -> Summary {
     let mut candidates = Vec::new();
-    let mut centroid: HashMap<String, f64> = HashMap::new();
+    let mut centroid = Vector::default();
     for (a, art) in articles.iter().enumerate() {
-        let mut article_vec: HashMap<String, f64> = HashMap::new();
+        let mut article_vec = Vector::default();
         let mut position = 0;
         for raw in sentences::split(&art.text) {
             let Some(text) = clean::sentence(&raw) else {
                 continue;
             };
             let words = word_count(&text);
-            let vector = tf(&content_words(&text));
+            let vector = tf(&text);
             for (k, v) in &vector {
-                *article_vec.entry(k.clone()).or_insert(0.0) += v;
+                *article_vec.entry(*k).or_insert(0.0) += v;
             }
             if (4.0..=70.0).contains(&words) {
+                let norm = l2(&vector);
                 candidates.push(Candidate {
                     text,
                     article: a,
                     position,
                     words,
                     vector,
+                    norm,
                 });
             }
             position += 1;
         }
-        for (k, v) in tf(&content_words(&art.title)) {
+        for (k, v) in tf(&art.title) {
             *article_vec.entry(k).or_insert(0.0) += 2.0 * v;
         }
         // Each article counts once, however long it is.
@@ -126,12 +131,19 @@ pub fn summarize(articles: &[Input], opts: &Options) -> Summary {
             }
         }
     }
+    let centroid_norm = l2(&centroid);
     let relevance: Vec<f64> = candidates
         .iter()
-        .map(|c| 0.6 * cosine(&c.vector, &centroid) + 0.4 / (1.0 + c.position as f64))
+        .map(|c| {
+            0.6 * cosine(&c.vector, c.norm, &centroid, centroid_norm)
+                + 0.4 / (1.0 + c.position as f64)
+        })
         .collect();
 
+    // Greedy MMR; each candidate's overlap with the chosen ones is kept up to date as
+    // sentences are chosen, rather than recomputed.
     let mut chosen: Vec<usize> = Vec::new();
+    let mut overlap = vec![0.0f64; candidates.len()];
     let mut used = 0.0;
     loop {
         let remaining = opts.words - used;
@@ -140,17 +152,10 @@ pub fn summarize(articles: &[Input], opts: &Options) -> Summary {
         }
         let mut best: Option<(usize, f64)> = None;
         for (i, c) in candidates.iter().enumerate() {
-            if chosen.contains(&i) || c.words > remaining {
+            if chosen.contains(&i) || c.words > remaining || overlap[i] > opts.max_overlap {
                 continue;
             }
-            let overlap = chosen
-                .iter()
-                .map(|&j| cosine(&c.vector, &candidates[j].vector))
-                .fold(0.0, f64::max);
-            if overlap > opts.max_overlap {
-                continue;
-            }
-            let mmr = opts.lambda * relevance[i] - (1.0 - opts.lambda) * overlap;
+            let mmr = opts.lambda * relevance[i] - (1.0 - opts.lambda) * overlap[i];
             if best.is_none_or(|(_, b)| mmr > b) {
                 best = Some((i, mmr));
             }
@@ -159,6 +164,10 @@ pub fn summarize(articles: &[Input], opts: &Options) -> Summary {
             Some((i, _)) => {
                 used += candidates[i].words;
                 chosen.push(i);
+                let (v, n) = (&candidates[i].vector, candidates[i].norm);
+                for (o, c) in overlap.iter_mut().zip(&candidates) {
+                    *o = o.max(cosine(&c.vector, c.norm, v, n));
+                }
             }
             None => break,
         }
@@ -183,13 +192,15 @@ pub fn summarize(articles: &[Input], opts: &Options) -> Summary {
 
 /// The most central member title without its site suffix; the lead sentence, shortened, when
 /// every title is empty.
-fn headline(articles: &[Input], centroid: &HashMap<String, f64>, lead: Option<&str>) -> String {
+fn headline(articles: &[Input], centroid: &Vector, lead: Option<&str>) -> String {
+    let centroid_norm = l2(centroid);
     let best = articles
         .iter()
         .map(|a| clean::title(&a.title))
         .filter(|t| !t.is_empty())
         .map(|t| {
-            let s = cosine(&tf(&content_words(&t)), centroid);
+            let v = tf(&t);
+            let s = cosine(&v, l2(&v), centroid, centroid_norm);
             (t, s)
         })
         .fold(None::<(String, f64)>, |acc, (t, s)| match acc {
@@ -226,25 +237,28 @@ fn shorten(text: &str, max_words: f64) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ':', ' ', '，']))
 }
 
-fn tf(words: &[String]) -> HashMap<String, f64> {
-    let mut m = HashMap::new();
-    for w in words {
-        *m.entry(w.clone()).or_insert(0.0) += 1.0;
-    }
+/// Content-word frequencies of a text, by hashed word.
+fn tf(text: &str) -> Vector {
+    let mut m = Vector::default();
+    tokens::each_content_word(&tokens::normalize(text), |w| {
+        *m.entry(xxhash_rust::xxh3::xxh3_64(w.as_bytes()))
+            .or_insert(0.0) += 1.0;
+    });
     m
 }
 
-fn l2(v: &HashMap<String, f64>) -> f64 {
+fn l2(v: &Vector) -> f64 {
     v.values().map(|x| x * x).sum::<f64>().sqrt()
 }
 
-fn cosine(a: &HashMap<String, f64>, b: &HashMap<String, f64>) -> f64 {
+/// Cosine of two vectors whose norms are given.
+fn cosine(a: &Vector, na: f64, b: &Vector, nb: f64) -> f64 {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let dot: f64 = small
         .iter()
         .filter_map(|(k, v)| large.get(k).map(|w| v * w))
         .sum();
-    let n = l2(a) * l2(b);
+    let n = na * nb;
     if n > 0.0 { dot / n } else { 0.0 }
 }
 
