@@ -49,6 +49,9 @@ pub struct Config {
     /// What to keep out of editions.
     #[serde(default)]
     pub mute: MuteConfig,
+    /// Optional rewriting of headlines and summaries by a language model.
+    #[serde(default)]
+    pub rewrite: RewriteConfig,
     /// Folder of the config file; relative paths in the config are resolved against it.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -298,6 +301,46 @@ impl Default for ServeConfig {
 
 fn default_addr() -> String {
     "127.0.0.1:8080".to_string()
+}
+
+/// `[rewrite]`: headlines and summaries rewritten (or translated into the edition's
+/// language) through an OpenAI-compatible chat endpoint. Off unless `endpoint` is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RewriteConfig {
+    /// Base URL of the API, such as "https://api.openai.com/v1" or a local server.
+    pub endpoint: Option<String>,
+    /// Model name sent with each request.
+    #[serde(default = "default_rewrite_model")]
+    pub model: String,
+    /// Name of the environment variable that holds the API key (the key never goes in this
+    /// file); no key is sent when it is unset.
+    #[serde(default = "default_rewrite_key_env")]
+    pub api_key_env: String,
+    /// Seconds to wait for one answer before keeping the extractive text.
+    #[serde(default = "default_rewrite_timeout")]
+    pub timeout_secs: u64,
+}
+
+impl Default for RewriteConfig {
+    fn default() -> Self {
+        RewriteConfig {
+            endpoint: None,
+            model: default_rewrite_model(),
+            api_key_env: default_rewrite_key_env(),
+            timeout_secs: default_rewrite_timeout(),
+        }
+    }
+}
+
+fn default_rewrite_model() -> String {
+    "gpt-4o-mini".into()
+}
+fn default_rewrite_key_env() -> String {
+    "ROUNDUP_LLM_KEY".into()
+}
+fn default_rewrite_timeout() -> u64 {
+    60
 }
 
 /// `[mute]`: what to keep out of editions.

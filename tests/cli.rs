@@ -113,7 +113,10 @@ fn import_then_draft_as_json_markdown_and_serve() {
     assert!(!sentences.is_empty(), "{top}");
     let mut joined = String::new();
     for s in sentences {
-        assert!((s["article"].as_u64().unwrap() as usize) < n_articles, "{s}");
+        assert!(
+            (s["article"].as_u64().unwrap() as usize) < n_articles,
+            "{s}"
+        );
         joined.push_str(s["text"].as_str().unwrap());
     }
     let squash = |t: &str| t.split_whitespace().collect::<String>();

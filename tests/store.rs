@@ -41,6 +41,7 @@ both!(rounds, one_of_many_planners_plans_a_round);
 both!(locks, the_story_lock_is_exclusive);
 both!(racing_opens, many_processes_open_a_new_store_at_once);
 both!(published, published_editions_round_trip_per_beat);
+both!(rewrites, rewrite_answers_are_cached_once);
 
 fn article(link: &str, title: &str, text: &str) -> Article {
     Article {
@@ -54,6 +55,18 @@ fn article(link: &str, title: &str, text: &str) -> Article {
 
 async fn open(loc: &Location, beat: &str) -> Store {
     Store::connect(loc, beat).await.unwrap()
+}
+
+/// The rewriting model's answers are kept by request key; the first answer stays.
+async fn rewrite_answers_are_cached_once(loc: Location) {
+    let store = open(&loc, "default").await;
+    assert_eq!(store.cached_rewrite("k1").await.unwrap(), None);
+    store.cache_rewrite("k1", "first").await.unwrap();
+    store.cache_rewrite("k1", "second").await.unwrap();
+    assert_eq!(
+        store.cached_rewrite("k1").await.unwrap().as_deref(),
+        Some("first")
+    );
 }
 
 /// Published editions are kept per beat and read back by time, replacing a re-import.
@@ -682,7 +695,7 @@ async fn an_sqlite_store_from_version_4_upgrades_keeping_its_data() {
     conn.close().await.unwrap();
 
     let store = Store::open(&path).await.unwrap();
-    assert_eq!(store.schema_version().await.unwrap(), 6);
+    assert_eq!(store.schema_version().await.unwrap(), 7);
     assert_eq!(store.article_count().await.unwrap(), 1);
     let hits = store.search("body", 5).await.unwrap();
     assert_eq!(hits.len(), 1);

@@ -611,9 +611,44 @@ pub async fn draft(
     let articles = store.articles_in(window).await?;
     let earlier = earlier_editions(store, window).await?;
     let stories = crate::stories::build_stories(articles, config, window, &earlier);
-    let edition = crate::edition::draft::build(&stories, config, window, size, now);
+    let mut edition = crate::edition::draft::build(&stories, config, window, size, now);
+    rewrite(config, store, &mut edition).await?;
     store.save_draft(&edition, watermark).await?;
     Ok(edition)
+}
+
+/// Rewrites the edition's stories through the configured model, when `[rewrite]` names an
+/// endpoint: answers come from the store's cache when the same request was made before; a
+/// failed request keeps the extractive text (with a warning) and the draft goes on.
+async fn rewrite(config: &Config, store: &Store, edition: &mut Edition) -> anyhow::Result<()> {
+    use crate::summarize::rewrite::{Client, Request, parse_answer};
+    let Some(client) = Client::from_config(&config.rewrite) else {
+        return Ok(());
+    };
+    let client = client?;
+    let lang = config.beat.language.clone();
+    for item in &mut edition.stories {
+        let request = Request::for_item(item, &lang);
+        let key = request.key(client.model());
+        let cached = store.cached_rewrite(&key).await?;
+        let fresh = cached.is_none();
+        let answer = match cached {
+            Some(answer) => Ok(answer),
+            None => client.complete(&request).await,
+        };
+        // Only usable answers are cached, so a bad one is asked again next time.
+        match answer.and_then(|a| parse_answer(&a).map(|r| (a, r))) {
+            Ok((answer, r)) => {
+                if fresh {
+                    store.cache_rewrite(&key, &answer).await?;
+                }
+                item.headline = r.headline;
+                item.summary = r.summary;
+            }
+            Err(e) => tracing::warn!("story {}: keeping the extractive summary: {e}", item.rank),
+        }
+    }
+    Ok(())
 }
 
 /// A spinner or bar on stderr for long steps; hidden when stderr is not a terminal.

@@ -197,6 +197,16 @@ impl Store {
         each!(self, s => s.published_since(since).await)
     }
 
+    /// The rewriting model's cached answer to the request hashed as `key`.
+    pub async fn cached_rewrite(&self, key: &str) -> Result<Option<String>, StoreError> {
+        each!(self, s => s.cached_rewrite(key).await)
+    }
+
+    /// Caches the rewriting model's answer to the request hashed as `key`.
+    pub async fn cache_rewrite(&self, key: &str, answer: &str) -> Result<(), StoreError> {
+        each!(self, s => s.cache_rewrite(key, answer).await)
+    }
+
     /// The validators stored from a source's last good fetch.
     pub async fn validators(&self, source_id: i64) -> Result<Validators, StoreError> {
         each!(self, s => s.validators(source_id).await)

@@ -28,6 +28,10 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../migrations/postgres/0002_published_editions.sql"),
     ),
+    (
+        3,
+        include_str!("../../migrations/postgres/0003_rewrites.sql"),
+    ),
 ];
 
 /// Advisory lock key that serializes migrations across processes.
@@ -538,6 +542,30 @@ impl PgStore {
             out.push((at, edition_from_json(&r.try_get::<String, _>(1)?)?));
         }
         Ok(out)
+    }
+
+    pub(super) async fn cached_rewrite(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT answer FROM rewrites WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+
+    pub(super) async fn cache_rewrite(&self, key: &str, answer: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO rewrites (key, answer, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(answer)
+        .bind(Utc::now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     pub(super) async fn latest_draft(&self) -> Result<Option<Edition>, StoreError> {

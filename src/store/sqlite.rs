@@ -40,6 +40,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../migrations/sqlite/0006_published_editions.sql"),
     ),
+    (7, include_str!("../../migrations/sqlite/0007_rewrites.sql")),
 ];
 
 /// The SQLite store of one beat; cheap to clone.
@@ -576,6 +577,30 @@ impl SqliteStore {
             out.push((at, edition_from_json(&r.try_get::<String, _>(1)?)?));
         }
         Ok(out)
+    }
+
+    pub(super) async fn cached_rewrite(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT answer FROM rewrites WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+
+    pub(super) async fn cache_rewrite(&self, key: &str, answer: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO rewrites (key, answer, created_at) VALUES (?, ?, ?)
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(answer)
+        .bind(fmt_time(Utc::now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     pub(super) async fn latest_draft(&self) -> Result<Option<Edition>, StoreError> {

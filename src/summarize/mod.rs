@@ -7,6 +7,7 @@
 //! maximal marginal relevance so that no two say the same thing, until the word budget is full.
 
 pub mod clean;
+pub mod rewrite;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
