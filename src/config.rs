@@ -129,6 +129,11 @@ pub struct EditionConfig {
     /// would take its place.
     #[serde(default)]
     pub max_per_entity: usize,
+    /// Optional sections, by beat topic name, in the order the edition shows them; each
+    /// picked story goes under the first section whose topic it touches, the rest under
+    /// "Other". Sections group the picked stories; they never change which are picked.
+    #[serde(default)]
+    pub sections: Vec<String>,
 }
 
 impl Default for EditionConfig {
@@ -142,6 +147,7 @@ impl Default for EditionConfig {
             wrap_up: default_wrap_up(),
             summary_words: default_summary_words(),
             max_per_entity: 0,
+            sections: Vec::new(),
         }
     }
 }
@@ -594,6 +600,26 @@ impl Config {
         if self.edition.size == 0 {
             push(0..0, "[edition] size must be at least 1".to_string());
         }
+        for section in &self.edition.sections {
+            if !self.topics.iter().any(|t| t.name.get_ref() == section) {
+                let known: Vec<&str> = self
+                    .topics
+                    .iter()
+                    .map(|t| t.name.get_ref().as_str())
+                    .collect();
+                push(
+                    0..0,
+                    format!(
+                        "[edition] sections names {section:?}, which is not a [[topic]]; topics are: {}",
+                        if known.is_empty() {
+                            "(none)".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                );
+            }
+        }
         let mut names = std::collections::HashSet::new();
         for s in &self.sources {
             let name = s.name.get_ref().trim();
@@ -804,6 +830,23 @@ mod tests {
         );
         assert!(problems[0].message.contains("Mars/Olympus"));
         assert!(problems[2].message.contains("used twice"));
+    }
+
+    #[test]
+    fn sections_must_name_topics() {
+        let text = "[edition]\nsections = [\"E-commerce\", \"Gossip\"]\n\n[[topic]]\nname = \"E-commerce\"\nkeywords = [\"电商\"]\n";
+        let problems = Config::parse(text, PathBuf::from(".")).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("\"Gossip\""));
+        assert!(problems[0].message.contains("topics are: E-commerce"));
+        let ok = text.replace(", \"Gossip\"", "");
+        assert_eq!(
+            Config::parse(&ok, PathBuf::from("."))
+                .unwrap()
+                .edition
+                .sections,
+            vec!["E-commerce"]
+        );
     }
 
     #[test]

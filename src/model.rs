@@ -220,6 +220,9 @@ pub struct EditionItem {
     /// link every sentence to its source; empty when the summary was written by hand.
     #[serde(default)]
     pub sentences: Vec<ItemSentence>,
+    /// The edition section it is shown under, when the edition has sections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
 }
 
 /// One summary sentence of an edition item and where it comes from.

@@ -24,13 +24,14 @@ pub fn build(
         .enumerate()
         .map(|(i, s)| item(i + 1, &stories[s], lang, words))
         .collect();
-    let (stories_part, bench) = if items.len() > size {
+    let (mut stories_part, bench) = if items.len() > size {
         let mut items = items;
         let bench = items.split_off(size);
         (items, bench)
     } else {
         (items, Vec::new())
     };
+    into_sections(&mut stories_part, &config.edition.sections);
     let tz = config.timezone();
     let window_label = super::window::label(tz, window);
     let fill = |t: &str| {
@@ -179,6 +180,38 @@ fn item(rank: usize, story: &Story, lang: &str, words: f64) -> EditionItem {
         articles: story.articles.iter().map(ArticleRef::from).collect(),
         also_carried_by: story.also_carried_by.clone(),
         sentences,
+        section: None,
+    }
+}
+
+/// Name of the section that takes the stories no configured section's topic covers.
+pub const OTHER_SECTION: &str = "Other";
+
+/// Puts each picked story under the first of `sections` (topic names) whose topic it
+/// touches, "Other" for the rest, orders the stories by section (rank order within one) and
+/// numbers them again. Nothing when there are no sections.
+fn into_sections(items: &mut [EditionItem], sections: &[String]) {
+    if sections.is_empty() {
+        return;
+    }
+    for item in items.iter_mut() {
+        item.section = Some(
+            sections
+                .iter()
+                .find(|s| item.topics.contains(s))
+                .cloned()
+                .unwrap_or_else(|| OTHER_SECTION.to_string()),
+        );
+    }
+    let order = |item: &EditionItem| {
+        item.section
+            .as_ref()
+            .and_then(|s| sections.iter().position(|x| x == s))
+            .unwrap_or(sections.len())
+    };
+    items.sort_by_key(|i| (order(i), i.rank));
+    for (k, item) in items.iter_mut().enumerate() {
+        item.rank = k + 1;
     }
 }
 
@@ -235,6 +268,42 @@ mod tests {
             "[edition]\nmax_per_entity = {cap}\n\n[[entity]]\nname = \"Alibaba\"\n\n[[entity]]\nname = \"JD.com\"\n"
         );
         Config::parse(&text, std::path::PathBuf::from(".")).unwrap()
+    }
+
+    #[test]
+    fn sections_group_the_picked_stories_and_renumber_them() {
+        let mut stories = vec![
+            story("a1", "Alibaba", 10.0),
+            story("j1", "JD.com", 9.0),
+            story("x1", "", 8.0),
+            story("x2", "", 1.0),
+        ];
+        stories[0].topics = vec!["Regulation".into(), "E-commerce".into()];
+        stories[1].topics = vec!["E-commerce".into()];
+        stories[3].topics = vec!["Regulation".into()];
+        let mut config = config(0);
+        config.edition.sections = vec!["E-commerce".into(), "Regulation".into()];
+        let window = Window {
+            from: Utc::now() - chrono::Duration::days(7),
+            to: Utc::now(),
+        };
+        let e = build(&stories, &config, window, 3, Utc::now());
+        let got: Vec<(usize, &str, Option<&str>)> = e
+            .stories
+            .iter()
+            .map(|s| (s.rank, s.articles[0].title.as_str(), s.section.as_deref()))
+            .collect();
+        // The same three stories as without sections (x2 is not pulled in to fill
+        // Regulation); a1 goes under its first listed section.
+        assert_eq!(
+            got,
+            vec![
+                (1, "a1", Some("E-commerce")),
+                (2, "j1", Some("E-commerce")),
+                (3, "x1", Some(OTHER_SECTION)),
+            ]
+        );
+        assert_eq!(e.bench[0].articles[0].title, "x2");
     }
 
     #[test]

@@ -143,6 +143,7 @@ fn markdown(text: &str, name: &str) -> Result<Imported, ImportError> {
                 articles,
                 also_carried_by: Vec::new(),
                 sentences: Vec::new(),
+                section: None,
             }
         })
         .collect();

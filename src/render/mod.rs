@@ -45,8 +45,19 @@ pub fn markdown(e: &Edition) -> String {
         escape_md(&e.window_label),
         e.intro.trim()
     );
+    let sectioned = e.stories.iter().any(|s| s.section.is_some());
+    let mut section: Option<&str> = None;
     for s in &e.stories {
-        out.push_str(&format!("## {}. {}\n\n", s.rank, escape_md(&s.headline)));
+        if sectioned && s.section.as_deref() != section {
+            section = s.section.as_deref();
+            out.push_str(&format!("## {}\n\n", escape_md(section.unwrap_or(""))));
+        }
+        let level = if sectioned { "###" } else { "##" };
+        out.push_str(&format!(
+            "{level} {}. {}\n\n",
+            s.rank,
+            escape_md(&s.headline)
+        ));
         if s.lang != "en" {
             out.push_str(&format!("*[{}]* ", s.lang));
         }
@@ -270,6 +281,7 @@ mod tests {
                 ],
                 also_carried_by: vec![],
                 sentences: vec![],
+                section: None,
             }],
             bench: vec![],
             wrap_up: "Bye".into(),
@@ -329,6 +341,30 @@ mod tests {
             md.contains("An editor's own words.") && !md.contains("([A]"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn sections_head_their_stories() {
+        let mut e = edition();
+        let mut second = e.stories[0].clone();
+        second.rank = 2;
+        second.headline = "Temu fined".into();
+        e.stories[0].section = Some("Retail and luxury".into());
+        second.section = Some("Regulation".into());
+        e.stories.push(second);
+        let md = markdown(&e);
+        let a = md
+            .find("## Retail and luxury\n\n### 1. JD opens")
+            .expect(&md);
+        let b = md.find("## Regulation\n\n### 2. Temu fined").expect(&md);
+        assert!(a < b);
+        let page = html(&e);
+        assert!(
+            page.contains("<h2 class=\"section\">Regulation</h2>"),
+            "{page}"
+        );
+        // No sections: stories are the second-level headings, as before.
+        assert!(markdown(&edition()).contains("\n## 1. JD opens"));
     }
 
     #[test]
