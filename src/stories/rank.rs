@@ -218,4 +218,34 @@ mod tests {
         assert_eq!(s_off.terms["off_beat"], -2.0);
         assert!(s_on.total > s_off.total);
     }
+
+    #[test]
+    fn one_selective_outlet_on_the_beat_beats_a_loud_story_off_it() {
+        let text = "[[source]]\nname = \"Selective\"\nurl = \"https://s.example/feed\"\nweight = 2.0\n\n[[entity]]\nname = \"Xiaohongshu\"\nweight = 1.5\n";
+        let config = Config::parse(text, std::path::PathBuf::from(".")).unwrap();
+        let from = chrono::Utc.with_ymd_and_hms(2025, 11, 17, 0, 0, 0).unwrap();
+        let window = Window {
+            from,
+            to: from + chrono::Duration::days(7),
+        };
+        let r = Ranker::new(&config, window);
+        let art = |src: &str| Article {
+            source: src.into(),
+            published: Some(from + chrono::Duration::days(3)),
+            ..Default::default()
+        };
+        let quiet = Story {
+            articles: vec![art("Selective")],
+            topics: vec!["Social media".into()],
+            ..Default::default()
+        };
+        let loud = Story {
+            articles: (0..8).map(|k| art(&format!("Outlet {k}"))).collect(),
+            ..Default::default()
+        };
+        let (q, l) = (r.score(&quiet, &[0], false), r.score(&loud, &[], false));
+        assert!(q.total > l.total, "{q:?} vs {l:?}");
+        // Without the beat's signals the loud story would win on breadth alone.
+        assert!(l.terms["coverage"] > q.terms["coverage"]);
+    }
 }
