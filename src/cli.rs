@@ -636,10 +636,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             let (_config, store) = open(&config_path).await?;
             store.save_published(&edition, published).await?;
+            let n = edition.stories.len();
             println!(
-                "imported \"{}\" ({} stories), published {}",
+                "imported \"{}\" ({n} stor{}), published {}",
                 edition.title,
-                edition.stories.len(),
+                if n == 1 { "y" } else { "ies" },
                 published.format("%Y-%m-%d")
             );
             Ok(ExitCode::SUCCESS)

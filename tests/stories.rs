@@ -271,7 +271,7 @@ fn a_story_an_earlier_edition_told_is_not_picked_again_unless_it_moved_on() {
         dir.path(),
         &["edition", "import", "weekly.md", "--date", "2025-11-18"],
     ));
-    assert!(out.contains("1 stories"), "{out}");
+    assert!(out.contains("(1 story), published 2025-11-18"), "{out}");
     assert_eq!(novelty_of(dir.path(), jd), -3.0, "already told");
     assert_eq!(novelty_of(dir.path(), temu), 0.0, "never told");
 
