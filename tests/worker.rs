@@ -187,7 +187,7 @@ fn postgres_workers_share_a_round_and_survive_a_kill() {
     );
     // Requests beyond one per feed come only from the victim's unfinished jobs.
     let hits = hits.lock().unwrap();
-    assert_eq!(hits.len(), FEEDS);
+    assert_eq!(hits.len(), FEEDS, "only the feeds were requested: {hits:?}");
     let extra: usize = hits.values().map(|n| n - 1).sum();
     assert!(
         extra <= in_flight && extra as i64 <= s.counts.retried,

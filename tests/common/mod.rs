@@ -213,7 +213,9 @@ pub fn raw_server(
             std::thread::spawn(move || {
                 let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
                 let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
+                // A client that connects and closes (or is killed) before sending a request
+                // line made no request: nothing to count or answer.
+                if reader.read_line(&mut line).is_err() || line.trim().is_empty() {
                     return;
                 }
                 let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
