@@ -113,27 +113,17 @@ fn pick_order(stories: &[Story], config: &Config, size: usize) -> Vec<usize> {
 /// One story as an edition item: summarized from the articles in the edition's language when
 /// there are any, else from all (the item is then marked with the sources' language).
 fn item(rank: usize, story: &Story, lang: &str, words: f64) -> EditionItem {
-    let same_lang: Vec<&Article> = story
-        .articles
-        .iter()
-        .filter(|a| a.lang.as_deref() == Some(lang))
+    // The articles in the edition's language when there are any, else all; by their place
+    // in the story, which the sentences' source links refer to.
+    let same_lang: Vec<usize> = (0..story.articles.len())
+        .filter(|&i| story.articles[i].lang.as_deref() == Some(lang))
         .collect();
-    let chosen: Vec<&Article> = if same_lang.is_empty() {
-        story.articles.iter().collect()
+    let position: Vec<usize> = if same_lang.is_empty() {
+        (0..story.articles.len()).collect()
     } else {
         same_lang
     };
-    // Where each chosen article sits in the story, for the sentences' source links.
-    let position: Vec<usize> = chosen
-        .iter()
-        .map(|c| {
-            story
-                .articles
-                .iter()
-                .position(|a| std::ptr::eq(a, *c))
-                .unwrap_or(0)
-        })
-        .collect();
+    let chosen: Vec<&Article> = position.iter().map(|&i| &story.articles[i]).collect();
     let item_lang = if chosen.iter().any(|a| a.lang.as_deref() == Some(lang)) {
         lang.to_string()
     } else {

@@ -262,6 +262,23 @@ fn tagged_term(tag: u64, n: usize) -> u64 {
     xxhash_rust::xxh3::xxh3_64_with_seed(&(n as u64).to_le_bytes(), tag)
 }
 
+/// Dot product of two sparse vectors of hashed features, each sorted by term.
+pub(crate) fn sparse_dot(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
+    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot
+}
+
 /// The weighted features of one doc, before IDF, each named by a 64-bit hash: content words
 /// of the title and the body's lead (proper names boosted), canonical quantities, watched
 /// entities and places. Both the batch clusterer and [`crate::stories::stream`] see a doc

@@ -17,7 +17,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use super::cluster::{ClusterOptions, Doc, features};
+use super::cluster::{ClusterOptions, Doc, features, sparse_dot};
 use crate::config::{Config, RankWeights};
 use crate::model::{Edition, Score, Story, Window};
 
@@ -37,22 +37,6 @@ fn unit_vector(doc: &Doc) -> Vec<(u64, f32)> {
     }
     v.sort_unstable_by_key(|(t, _)| *t);
     v
-}
-
-fn dot(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
-    let (mut i, mut j, mut s) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                s += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    s
 }
 
 /// Cosine similarity at or above which a story is the one an earlier edition told.
@@ -121,7 +105,7 @@ impl Ranker {
         let (best, sim) = self
             .told
             .iter()
-            .map(|t| (t, dot(&v, &t.vector)))
+            .map(|t| (t, sparse_dot(&v, &t.vector)))
             .max_by(|a, b| a.1.total_cmp(&b.1))?;
         if sim < REPEAT_SIMILARITY {
             return None;

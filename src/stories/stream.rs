@@ -19,7 +19,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::cluster::{ClusterOptions, Doc, features_and_words};
+use super::cluster::{ClusterOptions, Doc, features_and_words, sparse_dot};
 use super::dedup::{DedupOptions, signature, similarity};
 
 /// Tuning of the stream clusterer.
@@ -296,7 +296,7 @@ impl StreamClusterer {
         }
 
         // 2. The closest live stories by centroid similarity.
-        let vector = self.weigh(&terms, day);
+        let vector = self.weigh(&terms);
         let ranked = self.nearest(&vector, t);
         let (story, merged) = match ranked.first() {
             Some(&(best, sim)) if sim >= self.opts.threshold => {
@@ -439,7 +439,7 @@ impl StreamClusterer {
     }
 
     /// TF-IDF over the live window's statistics, the strongest terms kept, L2-normalised.
-    fn weigh(&self, terms: &HashMap<u64, f32>, _day: i64) -> Vector {
+    fn weigh(&self, terms: &HashMap<u64, f32>) -> Vector {
         let n = self.docs_in_memory as f32 + 1.0;
         let mut v: Vector = terms
             .iter()
@@ -697,22 +697,6 @@ fn band_keys(sig: &[u32], rows: usize) -> Vec<u64> {
 
 fn norm(v: &Vector) -> f32 {
     v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt()
-}
-
-fn sparse_dot(a: &Vector, b: &Vector) -> f32 {
-    let (mut i, mut j, mut dot) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                dot += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    dot
 }
 
 fn sparse_add(a: &Vector, b: &Vector) -> Vector {
