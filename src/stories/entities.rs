@@ -91,16 +91,18 @@ impl Matcher {
 
     /// Indices of the things mentioned in `text`.
     pub fn find(&self, text: &str) -> BTreeSet<usize> {
-        self.find_normalized(&normalize(text))
+        let Some(ac) = &self.ac else {
+            return BTreeSet::new();
+        };
+        let norm = normalize(text);
+        ac.find_iter(&norm)
+            .filter(|m| stands_alone(&norm, m))
+            .map(|m| self.owner[m.pattern().as_usize()])
+            .collect()
     }
 
-    /// Like [`Matcher::find`], for text already [`normalize`]d.
-    pub fn find_normalized(&self, norm: &str) -> BTreeSet<usize> {
-        self.scan(norm).0
-    }
-
-    /// For text already [`normalize`]d, in one pass: what [`Matcher::find_normalized`] and
-    /// [`Matcher::mask_normalized`] return.
+    /// For text already [`normalize`]d, in one pass: what [`Matcher::find`] and
+    /// [`Matcher::mask`] return.
     pub fn scan(&self, norm: &str) -> (BTreeSet<usize>, String) {
         let mut found = BTreeSet::new();
         let Some(ac) = &self.ac else {
@@ -113,14 +115,7 @@ impl Matcher {
             // Blank the match byte for byte, so that the masked text keeps every offset.
             masked.extend(std::iter::repeat_n(' ', m.end() - m.start()));
             done = m.end();
-            let before = norm[..m.start()].chars().next_back();
-            let after = norm[m.end()..].chars().next();
-            let first = norm[m.start()..].chars().next();
-            let last = norm[..m.end()].chars().next_back();
-            let latin_edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-            let glued =
-                latin_edge(first) && latin_edge(before) || latin_edge(last) && latin_edge(after);
-            if !glued {
+            if stands_alone(norm, &m) {
                 found.insert(self.owner[m.pattern().as_usize()]);
             }
         }
@@ -132,12 +127,7 @@ impl Matcher {
     /// offsets are kept): what remains after the things found are accounted for (so an
     /// entity counts once, in any language).
     pub fn mask(&self, text: &str) -> String {
-        self.mask_normalized(&normalize(text))
-    }
-
-    /// Like [`Matcher::mask`], for text already [`normalize`]d.
-    pub fn mask_normalized(&self, norm: &str) -> String {
-        self.scan(norm).1
+        self.scan(&normalize(text)).1
     }
 
     /// Like [`Matcher::mask`], but keeps the text's case (matching is still case-insensitive).
@@ -211,6 +201,17 @@ impl Matcher {
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
+}
+
+/// Whether a match is not glued to Latin letters or digits around it: a Latin alias must
+/// stand as a whole word ("JD" is not found in "JDX"); CJK aliases match anywhere.
+fn stands_alone(norm: &str, m: &aho_corasick::Match) -> bool {
+    let before = norm[..m.start()].chars().next_back();
+    let after = norm[m.end()..].chars().next();
+    let first = norm[m.start()..].chars().next();
+    let last = norm[..m.end()].chars().next_back();
+    let latin_edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    !(latin_edge(first) && latin_edge(before) || latin_edge(last) && latin_edge(after))
 }
 
 #[cfg(test)]
