@@ -15,31 +15,19 @@ use roundup::config::Config;
 use roundup::model::{Article, SourceKind, Window};
 use roundup::store::Store;
 
+#[path = "common/args.rs"]
+mod args;
 #[path = "common/generator.rs"]
 mod generator;
+
+use args::arg;
 
 const OUTLETS: usize = 12;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let mut articles: u64 = 50_000;
-    let mut days: i64 = 14;
-    let args: Vec<String> = std::env::args().collect();
-    let mut i = 1;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--articles" => {
-                articles = args[i + 1].parse().expect("--articles N");
-                i += 1;
-            }
-            "--days" => {
-                days = args[i + 1].parse().expect("--days D");
-                i += 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
+    let articles: u64 = arg("--articles", 50_000);
+    let days: i64 = arg("--days", 14);
     let dir = tempfile::tempdir().expect("temporary folder");
     let example = roundup::config::example("china-digital").expect("the example beat");
     let config = Config::parse(example, dir.path().to_path_buf()).expect("the example parses");

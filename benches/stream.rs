@@ -19,8 +19,12 @@ use std::time::{Duration, Instant};
 use roundup::stories::entities::Matcher;
 use roundup::stories::stream::{StreamClusterer, StreamOptions};
 
+#[path = "common/args.rs"]
+mod args;
 #[path = "common/generator.rs"]
 mod generator;
+
+use args::arg;
 
 fn resident_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -68,33 +72,14 @@ impl Score {
 }
 
 fn main() {
-    let mut articles: u64 = 1_000_000;
-    let mut days: i64 = 100;
-    let mut opts = StreamOptions::default();
-    let args: Vec<String> = std::env::args().collect();
-    let mut i = 1;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--articles" => {
-                articles = args[i + 1].parse().expect("--articles N");
-                i += 1;
-            }
-            "--lead" => {
-                opts.lead_chars = args[i + 1].parse().expect("--lead CHARS");
-                i += 1;
-            }
-            "--threshold" => {
-                opts.threshold = args[i + 1].parse().expect("--threshold X");
-                i += 1;
-            }
-            "--days" => {
-                days = args[i + 1].parse().expect("--days D");
-                i += 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
+    let articles: u64 = arg("--articles", 1_000_000);
+    let days: i64 = arg("--days", 100);
+    let defaults = StreamOptions::default();
+    let opts = StreamOptions {
+        lead_chars: arg("--lead", defaults.lead_chars),
+        threshold: arg("--threshold", defaults.threshold),
+        ..defaults
+    };
 
     let mut stream = generator::Articles::new(articles, days);
     let watchlist = Matcher::new(stream.watchlist());

@@ -22,6 +22,11 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use sqlx::Connection;
 
+#[path = "common/args.rs"]
+mod args;
+
+use args::arg;
+
 const HOSTS: usize = 100;
 
 struct Feeds {
@@ -150,15 +155,6 @@ async fn claimed_twice(db: &str) -> (i64, i64) {
     .unwrap();
     conn.close().await.unwrap();
     row
-}
-
-fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn main() {

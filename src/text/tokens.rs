@@ -414,9 +414,6 @@ mod tests {
 /// Dates, times, years and bare numbers under 100 are left out: they say little about which
 /// event a report is about, and any two reports of one day share them.
 pub fn quantities(text: &str) -> Vec<String> {
-    if !text.bytes().any(|b| b.is_ascii_digit()) && !text.contains(|c: char| c.is_numeric()) {
-        return Vec::new();
-    }
     quantities_normalized(&normalize(text))
 }
 
