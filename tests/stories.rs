@@ -5,11 +5,8 @@ mod common;
 
 use common::*;
 
-/// Imports `items` (JSON Lines) and returns the window's stories, each as its sorted links.
-fn import_and_list(dir: &std::path::Path, day: usize, items: &str) -> Vec<Vec<String>> {
-    let name = format!("day{day}.jsonl");
-    write(dir, &name, items);
-    stdout_ok(&roundup(dir, &["import", &name]));
+/// The window's stories as `roundup stories --format jsonl` lists them, best first.
+fn list(dir: &std::path::Path) -> Vec<serde_json::Value> {
     let out = stdout_ok(&roundup(
         dir,
         &[
@@ -22,10 +19,19 @@ fn import_and_list(dir: &std::path::Path, day: usize, items: &str) -> Vec<Vec<St
             "jsonl",
         ],
     ));
-    let mut stories: Vec<Vec<String>> = out
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Imports `items` (JSON Lines) and returns the window's stories, each as its sorted links.
+fn import_and_list(dir: &std::path::Path, day: usize, items: &str) -> Vec<Vec<String>> {
+    let name = format!("day{day}.jsonl");
+    write(dir, &name, items);
+    stdout_ok(&roundup(dir, &["import", &name]));
+    let mut stories: Vec<Vec<String>> = list(dir)
+        .iter()
+        .map(|v| {
             let mut links: Vec<String> = v["articles"]
                 .as_array()
                 .unwrap()
@@ -208,23 +214,12 @@ fn muted_sources_words_and_entities_stay_out() {
 
 /// The novelty term of the story holding `link`, from `roundup stories`.
 fn novelty_of(dir: &std::path::Path, link: &str) -> f64 {
-    let out = stdout_ok(&roundup(
-        dir,
-        &[
-            "stories",
-            "--from",
-            "2025-11-17",
-            "--to",
-            "2025-11-23",
-            "--format",
-            "jsonl",
-        ],
-    ));
-    out.lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    let stories = list(dir);
+    stories
+        .iter()
         .find(|v| v["articles"].as_array().unwrap().iter().any(|a| a == link))
         .map(|v| v["score"]["terms"]["novelty"].as_f64().unwrap())
-        .unwrap_or_else(|| panic!("no story has {link}: {out}"))
+        .unwrap_or_else(|| panic!("no story has {link}: {stories:?}"))
 }
 
 #[test]
