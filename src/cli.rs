@@ -626,14 +626,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     file.display()
                 ),
             };
-            let mut edition = imported.edition;
-            edition.generated_at = published;
-            if edition.window.to < published - chrono::Duration::days(366) {
-                edition.window = crate::model::Window {
-                    from: published - chrono::Duration::days(7),
-                    to: published,
-                };
-            }
+            let edition = imported.published_at(published);
             let (_config, store) = open(&config_path).await?;
             store.save_published(&edition, published).await?;
             let n = edition.stories.len();

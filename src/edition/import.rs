@@ -35,6 +35,24 @@ pub struct Imported {
     /// Publication time found in the file (the JSON window's end, or an ISO date in the
     /// Markdown title).
     pub published: Option<DateTime<Utc>>,
+    /// Whether the file gave the edition's window (JSON does, Markdown does not).
+    window_in_file: bool,
+}
+
+impl Imported {
+    /// The edition as published at `published`: its time set, and, when the file gave no
+    /// window, the seven days before.
+    pub fn published_at(self, published: DateTime<Utc>) -> Edition {
+        let mut edition = self.edition;
+        edition.generated_at = published;
+        if !self.window_in_file {
+            edition.window = Window {
+                from: published - chrono::Duration::days(7),
+                to: published,
+            };
+        }
+        edition
+    }
 }
 
 /// Reads an edition from `text`: JSON when it starts with `{`, else Markdown. `name` titles
@@ -44,7 +62,11 @@ pub fn parse(text: &str, name: &str) -> Result<Imported, ImportError> {
         let edition: Edition =
             serde_json::from_str(text).map_err(|e| ImportError::Json(e.to_string()))?;
         let published = Some(edition.window.to);
-        return Ok(Imported { edition, published });
+        return Ok(Imported {
+            edition,
+            published,
+            window_in_file: true,
+        });
     }
     markdown(text, name)
 }
@@ -163,6 +185,7 @@ fn markdown(text: &str, name: &str) -> Result<Imported, ImportError> {
             generated_at: when,
         },
         published,
+        window_in_file: false,
     })
 }
 
@@ -208,6 +231,11 @@ mod tests {
             "{}",
             s[1].summary
         );
+        // Markdown gives no window: the week before publication stands in.
+        let at = e.published.unwrap();
+        let edition = e.published_at(at);
+        assert_eq!(edition.window.to, at);
+        assert_eq!(edition.window.from, at - chrono::Duration::days(7));
     }
 
     #[test]
