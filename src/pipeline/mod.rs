@@ -622,10 +622,9 @@ pub async fn draft(
 /// failed request keeps the extractive text (with a warning) and the draft goes on.
 async fn rewrite(config: &Config, store: &Store, edition: &mut Edition) -> anyhow::Result<()> {
     use crate::summarize::rewrite::{Client, Request, parse_answer};
-    let Some(client) = Client::from_config(&config.rewrite) else {
+    let Some(client) = Client::from_config(&config.rewrite)? else {
         return Ok(());
     };
-    let client = client?;
     let lang = config.beat.language.clone();
     for item in &mut edition.stories {
         let request = Request::for_item(item, &lang);

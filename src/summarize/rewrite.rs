@@ -127,26 +127,22 @@ pub struct Client {
 
 impl Client {
     /// A client when `[rewrite] endpoint` is set, else `None`.
-    pub fn from_config(config: &RewriteConfig) -> Option<anyhow::Result<Client>> {
-        let endpoint = config
-            .endpoint
-            .as_deref()?
-            .trim_end_matches('/')
-            .to_string();
-        Some((|| {
-            crate::sources::fetch::install_crypto_provider();
-            let http = reqwest::Client::builder()
-                .timeout(Duration::from_secs(config.timeout_secs.max(1)))
-                .build()?;
-            Ok(Client {
-                http,
-                endpoint,
-                model: config.model.clone(),
-                key: std::env::var(&config.api_key_env)
-                    .ok()
-                    .filter(|k| !k.is_empty()),
-            })
-        })())
+    pub fn from_config(config: &RewriteConfig) -> anyhow::Result<Option<Client>> {
+        let Some(endpoint) = config.endpoint.as_deref() else {
+            return Ok(None);
+        };
+        crate::sources::fetch::install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(config.timeout_secs.max(1)))
+            .build()?;
+        Ok(Some(Client {
+            http,
+            endpoint: endpoint.trim_end_matches('/').to_string(),
+            model: config.model.clone(),
+            key: std::env::var(&config.api_key_env)
+                .ok()
+                .filter(|k| !k.is_empty()),
+        }))
     }
 
     /// The model's name, part of every cache key.
