@@ -276,24 +276,26 @@ impl StreamClusterer {
 
         // 1. Near-copies of a live article join its story.
         let sig = self.signature(&word_hashes);
-        if let Some(sig) = &sig
-            && let Some((original, story)) = self.find_copy(sig)
-        {
-            let story = self.resolve(story);
-            if let Some(s) = self.stories.get_mut(&story) {
-                s.articles += 1;
-                s.last = s.last.max(t);
-                s.first = s.first.min(t);
+        let copy = sig.as_deref().and_then(|s| self.find_copy(s));
+        let sig = match (sig, copy) {
+            (Some(sig), Some((original, story))) => {
+                let story = self.resolve(story);
+                if let Some(s) = self.stories.get_mut(&story) {
+                    s.articles += 1;
+                    s.last = s.last.max(t);
+                    s.first = s.first.min(t);
+                }
+                self.stats.copies += 1;
+                self.remember(day, id, sig, story);
+                return Assignment {
+                    doc: id,
+                    story,
+                    copy_of: Some(original),
+                    merged: Vec::new(),
+                };
             }
-            self.stats.copies += 1;
-            self.remember(day, id, sig.clone(), story, None);
-            return Assignment {
-                doc: id,
-                story,
-                copy_of: Some(original),
-                merged: Vec::new(),
-            };
-        }
+            (sig, _) => sig,
+        };
 
         // 2. The closest live stories by centroid similarity.
         let vector = self.weigh(&terms);
@@ -316,10 +318,9 @@ impl StreamClusterer {
             _ => (self.open(&vector, t), Vec::new()),
         };
         if let Some(sig) = sig {
-            self.remember(day, id, sig, story, Some(&terms));
-        } else {
-            self.count_terms(day, &terms);
+            self.remember(day, id, sig, story);
         }
+        self.count_terms(day, &terms);
         Assignment {
             doc: id,
             story,
@@ -399,14 +400,7 @@ impl StreamClusterer {
         &mut self.days[i].1
     }
 
-    fn remember(
-        &mut self,
-        day: i64,
-        doc: u64,
-        sig: Vec<u32>,
-        story: u64,
-        terms: Option<&HashMap<u64, f32>>,
-    ) {
+    fn remember(&mut self, day: i64, doc: u64, sig: Vec<u32>, story: u64) {
         for key in band_keys(&sig, self.opts.dedup.rows) {
             match self.buckets.entry(key) {
                 std::collections::hash_map::Entry::Vacant(e) => {
@@ -423,9 +417,6 @@ impl StreamClusterer {
         }
         self.signatures.insert(doc, (sig.into_boxed_slice(), story));
         self.day_mut(day).remembered.push(doc);
-        if let Some(terms) = terms {
-            self.count_terms(day, terms);
-        }
     }
 
     fn count_terms(&mut self, day: i64, terms: &HashMap<u64, f32>) {
