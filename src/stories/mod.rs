@@ -94,21 +94,22 @@ pub fn build_stories(
         reps.push((rep, copies));
     }
 
-    // 2. Entities and topics per article.
+    // 2. Each article as the clusterer sees it (watched entities found on the way), and its
+    //    beat topics.
+    let docs: Vec<cluster::Doc> = reps
+        .iter()
+        .map(|(a, _)| cluster::Doc::new(&a.title, a.body(), a.published, &watchlist))
+        .collect();
     let tagged: Vec<(BTreeSet<usize>, BTreeSet<usize>)> = reps
         .iter()
-        .map(|(a, _)| {
+        .zip(&docs)
+        .map(|((a, _), d)| {
             let text = format!("{}\n{}", a.title, a.body());
-            (watchlist.find(&text), topics.find(&text))
+            (d.entities.iter().copied().collect(), topics.find(&text))
         })
         .collect();
 
     // 3. Clustering.
-    let docs: Vec<cluster::Doc> = reps
-        .iter()
-        .zip(&tagged)
-        .map(|((a, _), _)| cluster::Doc::new(&a.title, a.body(), a.published, &watchlist))
-        .collect();
     let labels = cluster_window(&docs, BATCH_LIMIT);
 
     // 4. Assemble stories.
