@@ -223,6 +223,38 @@ pub struct EditionItem {
     /// The edition section it is shown under, when the edition has sections.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section: Option<String>,
+    /// The lead image of its first article that has one (og:image), http(s) only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// An editor pinned it: it stays in the edition when the draft is rebuilt.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pinned: bool,
+    /// An editor rewrote its headline or summary by hand.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub edited: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl EditionItem {
+    /// The story's identity for editorial actions: the link of its first article (or of its
+    /// first copy). A rebuilt draft finds the story again by any member with this link.
+    pub fn key(&self) -> &str {
+        self.articles
+            .first()
+            .or(self.also_carried_by.first())
+            .map_or("", |a| a.link.as_str())
+    }
+
+    /// Whether the story has an article (or a copy) with this link.
+    pub fn has_link(&self, link: &str) -> bool {
+        self.articles
+            .iter()
+            .chain(&self.also_carried_by)
+            .any(|a| a.link == link)
+    }
 }
 
 /// One summary sentence of an edition item and where it comes from.
@@ -255,4 +287,103 @@ pub struct Edition {
     pub wrap_up: String,
     /// When the edition was built.
     pub generated_at: DateTime<Utc>,
+    /// Stories an editor dropped from this draft, so that they can be restored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<EditionItem>,
+}
+
+/// An editor's change to a draft. Each is kept as an event, and a rebuilt draft replays
+/// them, so that the editor's work survives new articles. Stories are named by
+/// [`EditionItem::key`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// Keep the story in the edition whatever its rank.
+    Pin {
+        /// The story.
+        story: String,
+    },
+    /// Undo a pin.
+    Unpin {
+        /// The story.
+        story: String,
+    },
+    /// Take the story out of the edition (it can be restored).
+    Drop {
+        /// The story.
+        story: String,
+    },
+    /// Bring a dropped story back, at the end of the edition.
+    Restore {
+        /// The story.
+        story: String,
+    },
+    /// Move the story to a position in the edition, from 1.
+    Move {
+        /// The story.
+        story: String,
+        /// The new position.
+        to: usize,
+    },
+    /// Fold a story's articles into another story.
+    Merge {
+        /// The story that goes.
+        story: String,
+        /// The story that takes its articles.
+        into: String,
+    },
+    /// Take one article out of a story, as a story of its own on the bench.
+    Split {
+        /// The story.
+        story: String,
+        /// The article's link.
+        link: String,
+        /// The new story, written when the split was made.
+        item: Box<EditionItem>,
+    },
+    /// Rewrite a story's headline and summary (Markdown).
+    Edit {
+        /// The story.
+        story: String,
+        /// New headline.
+        headline: String,
+        /// New summary.
+        summary: String,
+    },
+    /// Exchange a story of the bench with one of the edition.
+    Swap {
+        /// The bench story that comes in.
+        story: String,
+        /// The edition story that goes to the bench.
+        with: String,
+    },
+    /// Pull a story into the edition that the draft did not have (a search hit, an article
+    /// added by URL), pinned at the end.
+    Add {
+        /// The story, written when it was pulled in.
+        item: Box<EditionItem>,
+    },
+    /// Replace the intro.
+    Intro {
+        /// New intro (Markdown).
+        text: String,
+    },
+    /// Replace the wrap-up.
+    WrapUp {
+        /// New wrap-up (Markdown).
+        text: String,
+    },
+}
+
+/// An [`Action`] as the store keeps it: who did what, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditorialEvent {
+    /// Store id; events replay in id order.
+    pub id: i64,
+    /// When it was made.
+    pub at: DateTime<Utc>,
+    /// The editor's user name.
+    pub user: String,
+    /// What was done.
+    pub action: Action,
 }

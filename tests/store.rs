@@ -42,6 +42,7 @@ both!(locks, the_story_lock_is_exclusive);
 both!(racing_opens, many_processes_open_a_new_store_at_once);
 both!(published, published_editions_round_trip_per_beat);
 both!(rewrites, rewrite_answers_are_cached_once);
+both!(desk, desk_events_editions_users_subscribers_and_sends);
 
 fn article(link: &str, title: &str, text: &str) -> Article {
     Article {
@@ -86,6 +87,7 @@ async fn published_editions_round_trip_per_beat(loc: Location) {
         bench: Vec::new(),
         wrap_up: String::new(),
         generated_at: t(d),
+        dropped: Vec::new(),
     };
     a.save_published(&edition("Weekly 9", 9), t(9))
         .await
@@ -427,6 +429,7 @@ async fn windows_drafts_and_retention(loc: Location) {
         bench: Vec::new(),
         wrap_up: "Bye.".into(),
         generated_at: Utc.with_ymd_and_hms(2025, 11, 15, 8, 0, 0).unwrap(),
+        dropped: Vec::new(),
     };
     store.save_draft(&edition, mark).await.unwrap();
     assert_eq!(store.latest_draft().await.unwrap(), Some(edition.clone()));
@@ -695,7 +698,7 @@ async fn an_sqlite_store_from_version_4_upgrades_keeping_its_data() {
     conn.close().await.unwrap();
 
     let store = Store::open(&path).await.unwrap();
-    assert_eq!(store.schema_version().await.unwrap(), 7);
+    assert_eq!(store.schema_version().await.unwrap(), 8);
     assert_eq!(store.article_count().await.unwrap(), 1);
     let hits = store.search("body", 5).await.unwrap();
     assert_eq!(hits.len(), 1);
@@ -717,4 +720,163 @@ async fn an_sqlite_store_from_version_4_upgrades_keeping_its_data() {
         .await
         .unwrap();
     assert_eq!(id, 7);
+}
+
+/// The desk's tables: events replay per window in order; a published slug is never
+/// replaced; sessions expire; subscribers and the send log move through their states, and
+/// a subscriber that left is not sent to.
+async fn desk_events_editions_users_subscribers_and_sends(loc: Location) {
+    use roundup::model::Action;
+    let store = open(&loc, "desk").await;
+    let other = open(&loc, "other").await;
+    let t = |d: u32| Utc.with_ymd_and_hms(2025, 11, d, 8, 0, 0).unwrap();
+    let week = Window {
+        from: t(17),
+        to: t(24),
+    };
+    let next = Window {
+        from: t(24),
+        to: Utc.with_ymd_and_hms(2025, 12, 1, 8, 0, 0).unwrap(),
+    };
+    let pin = Action::Pin {
+        story: "https://x.org/1".into(),
+    };
+    let intro = Action::Intro {
+        text: "Hello".into(),
+    };
+    store.add_event(week, "ann", &pin, t(20)).await.unwrap();
+    store.add_event(next, "ann", &intro, t(25)).await.unwrap();
+    store.add_event(week, "bob", &intro, t(21)).await.unwrap();
+    let events = store.events(week).await.unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        (events[0].action.clone(), events[0].user.as_str()),
+        (pin, "ann")
+    );
+    assert_eq!((events[1].action.clone(), events[1].at), (intro, t(21)));
+    assert!(other.events(week).await.unwrap().is_empty());
+
+    let edition = Edition {
+        title: "Digest".into(),
+        window: week,
+        window_label: "17–23 November 2025".into(),
+        intro: "Hi".into(),
+        stories: vec![],
+        bench: vec![],
+        wrap_up: String::new(),
+        generated_at: t(23),
+        dropped: Vec::new(),
+    };
+    assert!(
+        store
+            .publish_edition("2025-11-23", &edition, "ann", t(24))
+            .await
+            .unwrap()
+    );
+    let mut changed = edition.clone();
+    changed.intro = "Changed".into();
+    assert!(
+        !store
+            .publish_edition("2025-11-23", &changed, "bob", t(25))
+            .await
+            .unwrap()
+    );
+    let got = store
+        .published_edition("2025-11-23")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (got.edition.intro.as_str(), got.published_by.as_str()),
+        ("Hi", "ann")
+    );
+    assert_eq!(store.published_editions().await.unwrap().len(), 1);
+    assert!(store.published_edition("nope").await.unwrap().is_none());
+    // Novelty sees it too.
+    assert_eq!(store.published_since(t(1)).await.unwrap().len(), 1);
+
+    store
+        .set_user("ann", "hash1", Some("ann@example.org"), t(1))
+        .await
+        .unwrap();
+    store.set_user("ann", "hash2", None, t(2)).await.unwrap();
+    assert_eq!(
+        store.password_hash("ann").await.unwrap().as_deref(),
+        Some("hash2")
+    );
+    assert!(other.password_hash("ann").await.unwrap().is_none());
+    let now = Utc::now();
+    let hour = chrono::Duration::hours(1);
+    store
+        .create_session("tok", "ann", "csrf", now + hour)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.session("tok", now).await.unwrap(),
+        Some(("ann".to_string(), "csrf".to_string()))
+    );
+    assert!(
+        store
+            .session("tok", now + hour * 2)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(other.session("tok", now).await.unwrap().is_none());
+    store.end_session("tok").await.unwrap();
+    assert!(store.session("tok", now).await.unwrap().is_none());
+
+    let (a, added) = store
+        .add_subscriber("a@example.org", "active", "ta", t(1))
+        .await
+        .unwrap();
+    assert!(added && a.confirmed_at.is_some());
+    let (p, _) = store
+        .add_subscriber("p@example.org", "pending", "tp", t(1))
+        .await
+        .unwrap();
+    let (again, added) = store
+        .add_subscriber("a@example.org", "pending", "tz", t(2))
+        .await
+        .unwrap();
+    assert!(!added && again.status == "active" && again.token == "ta");
+    let (c, _) = store
+        .add_subscriber("c@example.org", "active", "tc", t(1))
+        .await
+        .unwrap();
+    assert_eq!(store.plan_send("2025-11-23", t(24)).await.unwrap(), 2);
+    assert_eq!(store.plan_send("2025-11-23", t(24)).await.unwrap(), 0);
+    store
+        .set_subscriber_status(p.id, "active", None, t(3))
+        .await
+        .unwrap();
+    assert_eq!(store.plan_send("2025-11-23", t(24)).await.unwrap(), 1);
+    store
+        .mark_send("2025-11-23", a.id, "sending", None, t(24))
+        .await
+        .unwrap();
+    store
+        .mark_send("2025-11-23", a.id, "sent", None, t(24))
+        .await
+        .unwrap();
+    store
+        .set_subscriber_status(c.id, "unsubscribed", None, t(24))
+        .await
+        .unwrap();
+    let pending = store.pending_sends("2025-11-23").await.unwrap();
+    let emails: Vec<&str> = pending
+        .iter()
+        .map(|p| p.subscriber.email.as_str())
+        .collect();
+    assert_eq!(emails, ["p@example.org"]);
+    assert_eq!(
+        store.send_counts("2025-11-23").await.unwrap(),
+        [("pending".to_string(), 2), ("sent".to_string(), 1)]
+    );
+    let p_now = store.subscriber_by_token("tp").await.unwrap().unwrap();
+    assert_eq!(
+        (p_now.status.as_str(), p_now.confirmed_at),
+        ("active", Some(t(3)))
+    );
+    assert_eq!(store.subscribers().await.unwrap().len(), 3);
 }

@@ -47,6 +47,7 @@ pub fn build(
         stories: stories_part,
         bench,
         generated_at: now,
+        dropped: Vec::new(),
     }
 }
 
@@ -110,9 +111,9 @@ fn pick_order(stories: &[Story], config: &Config, size: usize) -> Vec<usize> {
     picked
 }
 
-/// One story as an edition item: summarized from the articles in the edition's language when
+/// One story as an edition item (also for a story an editor pulls in): summarized from the articles in the edition's language when
 /// there are any, else from all (the item is then marked with the sources' language).
-fn item(rank: usize, story: &Story, lang: &str, words: f64) -> EditionItem {
+pub fn item(rank: usize, story: &Story, lang: &str, words: f64) -> EditionItem {
     // The articles in the edition's language when there are any, else all; by their place
     // in the story, which the sentences' source links refer to.
     let same_lang: Vec<usize> = (0..story.articles.len())
@@ -171,6 +172,14 @@ fn item(rank: usize, story: &Story, lang: &str, words: f64) -> EditionItem {
         also_carried_by: story.also_carried_by.clone(),
         sentences,
         section: None,
+        image: story
+            .articles
+            .iter()
+            .filter_map(|a| a.image.as_deref())
+            .find(|u| url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
+            .map(str::to_string),
+        pinned: false,
+        edited: false,
     }
 }
 

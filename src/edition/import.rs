@@ -166,6 +166,9 @@ fn markdown(text: &str, name: &str) -> Result<Imported, ImportError> {
                 also_carried_by: Vec::new(),
                 sentences: Vec::new(),
                 section: None,
+                image: None,
+                pinned: false,
+                edited: false,
             }
         })
         .collect();
@@ -183,6 +186,7 @@ fn markdown(text: &str, name: &str) -> Result<Imported, ImportError> {
             bench: Vec::new(),
             wrap_up: String::new(),
             generated_at: when,
+            dropped: Vec::new(),
         },
         published,
         window_in_file: false,

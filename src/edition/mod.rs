@@ -5,6 +5,7 @@
 //! entities by their English names, and links to every source; the next candidates go to the
 //! bench. [`window`] turns calendar days in the beat's timezone into a UTC window.
 
+pub mod curate;
 pub mod draft;
 pub mod import;
 pub mod window;

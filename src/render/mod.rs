@@ -282,10 +282,14 @@ mod tests {
                 also_carried_by: vec![],
                 sentences: vec![],
                 section: None,
+                image: None,
+                pinned: false,
+                edited: false,
             }],
             bench: vec![],
             wrap_up: "Bye".into(),
             generated_at: now,
+            dropped: Vec::new(),
         }
     }
 

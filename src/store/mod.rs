@@ -12,6 +12,7 @@
 //! through [`Store::enqueue`] and [`Store::claim`]: a claimed [`Job`] is leased to one worker
 //! and returns to the queue when the lease runs out, so a worker that dies loses nothing.
 
+mod desk;
 mod postgres;
 mod sqlite;
 

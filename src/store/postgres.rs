@@ -32,6 +32,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../migrations/postgres/0003_rewrites.sql"),
     ),
+    (4, include_str!("../../migrations/postgres/0004_desk.sql")),
 ];
 
 /// Advisory lock key that serializes migrations across processes.
@@ -92,6 +93,11 @@ fn indexed(text: &str) -> String {
 }
 
 impl PgStore {
+    /// The connection pool, for queries written once for both backends.
+    pub(super) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// Connects to the database at `url` and brings its schema up to date.
     pub(super) async fn open(url: &str, beat: &str) -> Result<PgStore, StoreError> {
         let shown = super::Location::Postgres(url.to_string()).to_string();

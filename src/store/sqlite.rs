@@ -41,6 +41,7 @@ pub(super) const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0006_published_editions.sql"),
     ),
     (7, include_str!("../../migrations/sqlite/0007_rewrites.sql")),
+    (8, include_str!("../../migrations/sqlite/0008_desk.sql")),
 ];
 
 /// The SQLite store of one beat; cheap to clone.
@@ -169,6 +170,11 @@ impl SqliteStore {
 
     /// A write transaction that takes the write lock up front, so that concurrent writers
     /// wait for each other (busy timeout) instead of failing on a stale snapshot.
+    /// The connection pool, for queries written once for both backends.
+    pub(super) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
