@@ -52,6 +52,12 @@ pub struct Config {
     /// Optional rewriting of headlines and summaries by a language model.
     #[serde(default)]
     pub rewrite: RewriteConfig,
+    /// Sending editions and notices by email.
+    #[serde(default)]
+    pub email: EmailConfig,
+    /// When `roundup run` builds the edition's draft.
+    #[serde(default)]
+    pub schedule: ScheduleConfig,
     /// Folder of the config file; relative paths in the config are resolved against it.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -295,14 +301,112 @@ pub struct ServeConfig {
     /// Address to listen on.
     #[serde(default = "default_addr")]
     pub addr: String,
+    /// The public address of the site, for links in feeds and emails (default: `addr` over
+    /// http).
+    pub base_url: Option<String>,
+    /// Hours a desk login lasts.
+    #[serde(default = "default_session_hours")]
+    pub session_hours: u32,
 }
 
 impl Default for ServeConfig {
     fn default() -> Self {
         ServeConfig {
             addr: default_addr(),
+            base_url: None,
+            session_hours: default_session_hours(),
         }
     }
+}
+
+impl ServeConfig {
+    /// The site's public address, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .trim_end_matches('/')
+            .to_string()
+    }
+}
+
+fn default_session_hours() -> u32 {
+    12
+}
+
+/// `[email]`: the SMTP server that sends editions, confirmations and notices.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    /// The server: "smtp://host:port" (plain, or STARTTLS with "?tls=required"), or
+    /// "smtps://host:port". Email is off until this is set.
+    pub smtp_url: Option<String>,
+    /// The sender, such as "China Digital Digest <digest@example.org>".
+    #[serde(default)]
+    pub from: String,
+    /// SMTP user name, when the server wants a login.
+    pub username: Option<String>,
+    /// Name of the environment variable that holds the SMTP password (never this file).
+    #[serde(default = "default_smtp_password_env")]
+    pub password_env: String,
+    /// Most messages sent per minute.
+    #[serde(default = "default_per_minute")]
+    pub per_minute: u32,
+    /// Attempts per address before a temporary failure counts as failed.
+    #[serde(default = "default_attempts")]
+    pub attempts: u32,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        EmailConfig {
+            smtp_url: None,
+            from: String::new(),
+            username: None,
+            password_env: default_smtp_password_env(),
+            per_minute: default_per_minute(),
+            attempts: default_attempts(),
+        }
+    }
+}
+
+fn default_smtp_password_env() -> String {
+    "ROUNDUP_SMTP_PASSWORD".into()
+}
+fn default_per_minute() -> u32 {
+    60
+}
+fn default_attempts() -> u32 {
+    3
+}
+
+/// `[schedule]`: when `roundup run` builds the edition's draft and tells the editors.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleConfig {
+    /// A cron expression in the beat's timezone (minute hour day-of-month month
+    /// day-of-week), such as "0 8 * * MON" for Mondays at 08:00.
+    #[serde(default = "default_draft_cron")]
+    pub draft: Spanned<String>,
+    /// Minutes between rebuilds of the current draft while new articles arrive.
+    #[serde(default = "default_rebuild_minutes")]
+    pub rebuild_minutes: u32,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig {
+            draft: default_draft_cron(),
+            rebuild_minutes: default_rebuild_minutes(),
+        }
+    }
+}
+
+fn default_draft_cron() -> Spanned<String> {
+    Spanned::new(0..0, "0 8 * * MON".to_string())
+}
+fn default_rebuild_minutes() -> u32 {
+    30
 }
 
 fn default_addr() -> String {
@@ -586,6 +690,32 @@ impl Config {
                 url.span(),
                 "[store] database_url must start with postgres:// or postgresql://; leave it out to use the SQLite file".to_string(),
             );
+        }
+        let cron = &self.schedule.draft;
+        if let Err(e) = croner::Cron::new(cron.get_ref()).parse() {
+            push(
+                cron.span(),
+                format!(
+                    "[schedule] draft {:?} is not a cron expression ({e}): write minute hour day month weekday, such as \"0 8 * * MON\"",
+                    cron.get_ref()
+                ),
+            );
+        }
+        if let Some(url) = &self.email.smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                push(
+                    0..0,
+                    format!("[email] smtp_url {url:?} must start with smtp:// or smtps://"),
+                );
+            } else if self.email.from.parse::<lettre::message::Mailbox>().is_err() {
+                push(
+                    0..0,
+                    format!(
+                        "[email] from {:?} is not an address: write \"Name <digest@example.org>\"",
+                        self.email.from
+                    ),
+                );
+            }
         }
         let tz = &self.beat.timezone;
         if tz.get_ref().parse::<chrono_tz::Tz>().is_err() {

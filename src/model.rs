@@ -387,3 +387,16 @@ pub struct EditorialEvent {
     /// What was done.
     pub action: Action,
 }
+
+/// An edition as published by Roundup, with its stable address.
+#[derive(Debug, Clone, Serialize)]
+pub struct Published {
+    /// The edition's address in the archive (`/editions/{slug}.html`).
+    pub slug: String,
+    /// When it was published.
+    pub published_at: DateTime<Utc>,
+    /// The editor who published it.
+    pub published_by: String,
+    /// The edition, exactly as published.
+    pub edition: Edition,
+}

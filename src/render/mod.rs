@@ -12,6 +12,9 @@ use serde::Serialize;
 
 use crate::model::{ArticleRef, Edition, EditionItem};
 
+pub mod archive;
+pub mod email;
+
 /// Output formats of an edition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -94,6 +97,8 @@ pub fn markdown(e: &Edition) -> String {
                     out.push_str(&text);
                 }
             }
+            // An editor's summary is Markdown already.
+            None if s.edited => out.push_str(s.summary.trim()),
             None => {
                 for (i, para) in s.summary.split("\n\n").enumerate() {
                     if i > 0 {
@@ -211,7 +216,18 @@ pub fn markdown_to_html(md: &str) -> String {
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") || name.ends_with(".mjml") {
+            minijinja::AutoEscape::Html
+        } else {
+            minijinja::AutoEscape::None
+        }
+    });
     env.add_template("edition.html", include_str!("../../templates/edition.html"))
+        .expect("built-in template parses");
+    env.add_template("archive.html", include_str!("../../templates/archive.html"))
+        .expect("built-in template parses");
+    env.add_template("email.mjml", include_str!("../../templates/email.mjml"))
         .expect("built-in template parses");
     env.add_filter("safe_url", |s: String| {
         let url = safe_url(&s).unwrap_or_default();
@@ -233,12 +249,30 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
 
 /// The edition as a standalone HTML page.
 pub fn html(e: &Edition) -> String {
+    page(e, None)
+}
+
+/// Links from an edition page to the rest of the archive, relative to the page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Nav {
+    /// The archive index.
+    pub home: String,
+    /// The Atom feed of editions.
+    pub atom: String,
+    /// The JSON Feed of editions.
+    pub json: String,
+    /// The edition as Markdown, when published.
+    pub markdown: Option<String>,
+}
+
+/// The edition as a standalone HTML page, with links to the archive when given.
+pub fn page(e: &Edition, nav: Option<&Nav>) -> String {
     let tmpl = TEMPLATES
         .get_template("edition.html")
         .expect("built-in template exists");
     let paras: Vec<Option<Vec<Vec<SentenceView>>>> =
         e.stories.iter().map(linked_paragraphs).collect();
-    tmpl.render(context! { edition => e, paras => paras, generated => e.generated_at.format("%Y-%m-%d %H:%M UTC").to_string() })
+    tmpl.render(context! { edition => e, paras => paras, nav => nav, generated => e.generated_at.format("%Y-%m-%d %H:%M UTC").to_string() })
         .unwrap_or_else(|err| format!("<!doctype html><p>render error: {}</p>", minijinja::HtmlEscape(&err.to_string())))
 }
 

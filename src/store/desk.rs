@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::{Store, StoreError, fmt_time};
-use crate::model::{Action, Edition, EditorialEvent, Window};
+use crate::model::{Action, Edition, EditorialEvent, Published, Window};
 
 /// Runs the same query code on whichever pool the handle holds.
 macro_rules! on_pool {
@@ -25,19 +25,6 @@ macro_rules! on_pool {
             }
         }
     };
-}
-
-/// An edition as published by Roundup, with its stable address.
-#[derive(Debug, Clone, Serialize)]
-pub struct Published {
-    /// The edition's address in the archive (`/editions/{slug}.html`).
-    pub slug: String,
-    /// When it was published.
-    pub published_at: DateTime<Utc>,
-    /// The editor who published it.
-    pub published_by: String,
-    /// The edition, exactly as published.
-    pub edition: Edition,
 }
 
 /// A subscriber of the beat's email edition.
