@@ -14,6 +14,9 @@ use crate::render::{self, Format};
 use crate::store::Store;
 use crate::{edition, extract, pipeline, stories, summarize};
 
+mod desk;
+pub use desk::{SubscriberAction, UserAction};
+
 /// Roundup: watch a beat's news sources and publish a curated digest.
 ///
 /// Start with `roundup demo` to see the whole pipeline on a sample beat, offline. For your own
@@ -94,6 +97,11 @@ pub enum EditionAction {
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<NaiveDate>,
     },
+    /// Publish the current draft as the editors left it: it becomes an edition at a stable
+    /// address (named after the window's last day), never changed afterwards.
+    Publish,
+    /// List the published editions with their send counts.
+    List,
 }
 
 /// `roundup source` actions.
@@ -348,11 +356,51 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Serve the latest draft (and, later, published editions) over HTTP, read-only.
+    /// Serve the editor's desk (/desk, after `roundup user add`) and the public archive,
+    /// feeds and subscription pages.
     Serve {
         /// Address to listen on [default: the config's [serve] addr, 127.0.0.1:8080].
         #[arg(long)]
         addr: Option<String>,
+    },
+    /// The long-running service: polls sources when due, rebuilds the draft as articles
+    /// arrive, builds the edition's draft at [schedule] draft (cron, in the beat's
+    /// timezone) and emails the editors, and serves the desk. Stops on Ctrl-C or SIGTERM.
+    /// contrib/roundup.service is an example systemd unit.
+    Run {
+        /// Address of the desk [default: the config's [serve] addr].
+        #[arg(long)]
+        addr: Option<String>,
+        /// Seconds between polls of the sources that are due.
+        #[arg(long, default_value_t = 60)]
+        tick_secs: u64,
+    },
+    /// Editors of the desk.
+    User {
+        /// What to do.
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Email subscribers: add (double opt-in), import and export CSV, list.
+    Subscribers {
+        /// What to do.
+        #[command(subcommand)]
+        action: SubscriberAction,
+    },
+    /// Send a published edition to every confirmed subscriber who has not had it, at
+    /// [email] per_minute. Safe to run again after a crash: the send log skips whoever has
+    /// it and writes to nobody twice; addresses the server refuses for good are marked
+    /// bouncing and left out from then on.
+    Send {
+        /// The edition's slug, as `roundup edition list` shows it (such as 2025-11-23).
+        edition: String,
+    },
+    /// Write the public archive as static files: index.html, editions/SLUG.html (.md,
+    /// .json), feed.atom, feed.json and entity/NAME.atom.
+    Export {
+        /// The folder to write (created if needed).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -725,16 +773,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr } => {
-            let (config, store) = open(&config_path).await?;
-            let addr = addr.unwrap_or(config.serve.addr.clone());
-            let addr = addr.parse().with_context(|| {
-                format!("serve: {addr:?} is not an address such as 127.0.0.1:8080")
-            })?;
-            eprintln!("serving the latest draft on http://{addr}/ (Ctrl-C to stop)");
-            crate::web::serve(store, addr).await?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Serve { addr } => desk::serve(&config_path, addr).await,
+        Command::Run { addr, tick_secs } => desk::run(&config_path, addr, tick_secs).await,
+        Command::User { action } => desk::user(&config_path, action).await,
+        Command::Subscribers { action } => desk::subscribers(&config_path, action).await,
+        Command::Send { edition } => desk::send(&config_path, &edition).await,
+        Command::Export { out } => desk::export(&config_path, &out).await,
+        Command::Edition {
+            action: EditionAction::Publish,
+        } => desk::publish(&config_path).await,
+        Command::Edition {
+            action: EditionAction::List,
+        } => desk::list_editions(&config_path).await,
     }
 }
 

@@ -26,18 +26,23 @@ enum Place {
 }
 
 /// Replays `events` (oldest first) over the machine's draft `base`. The edition keeps
-/// `base`'s number of stories, except that pinned stories never leave it: stories past that
-/// number go to the top of the bench, and a short edition is filled from the bench.
+/// `base`'s number of stories, except that pinned stories never leave it: after each action,
+/// stories past that number go to the top of the bench, and a short edition is filled from
+/// the bench.
 pub fn apply(base: &Edition, events: &[EditorialEvent]) -> Curated {
     let size = base.stories.len();
     let mut e = base.clone();
     let mut stale = Vec::new();
+    settle(&mut e, size);
     for ev in events {
-        if !apply_one(&mut e, &ev.action) {
+        // Settled after each action, so every action applies to the draft as the editor
+        // saw it when making it.
+        if apply_one(&mut e, &ev.action) {
+            settle(&mut e, size);
+        } else {
             stale.push(ev.id);
         }
     }
-    settle(&mut e, size);
     Curated { edition: e, stale }
 }
 
@@ -411,7 +416,7 @@ mod tests {
             ev(
                 3,
                 Action::Swap {
-                    story: key("d"),
+                    story: key("a2"),
                     with: key("c"),
                 },
             ),
@@ -423,12 +428,14 @@ mod tests {
             ),
         ];
         let c = apply(&base, &events).edition;
-        // b merged into a, then split out again (to the bench's top, as "Split"); d came in
-        // for c; z was pulled in pinned; a short edition filled from the bench.
-        assert_eq!(order(&c), ["a", "d", "Added"]);
+        // b merged into a (d filled the freed slot), then split out again to the bench's
+        // top as "Split", which was swapped in for c; z was pulled in pinned, and the
+        // lowest unpinned story (d) made room for it.
+        assert_eq!(order(&c), ["a", "Split", "Added"]);
         assert_eq!(c.stories[0].articles.len(), 1);
-        assert_eq!(c.bench[0].headline, "Split");
-        assert_eq!(c.bench[1].headline, "Story c");
+        assert!(c.stories[1].pinned && c.stories[2].pinned);
+        let bench: Vec<&str> = c.bench.iter().map(|s| s.headline.as_str()).collect();
+        assert_eq!(bench, ["Story d", "Story c"]);
     }
 
     #[test]

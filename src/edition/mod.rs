@@ -8,4 +8,5 @@
 pub mod curate;
 pub mod draft;
 pub mod import;
+pub mod publish;
 pub mod window;

@@ -599,7 +599,8 @@ pub async fn earlier_editions(
         .collect())
 }
 
-/// Builds the draft edition for a window from the store, and keeps it there.
+/// Builds the draft edition for a window from the store and keeps it there; returns it with
+/// the editors' work on that window replayed over it.
 pub async fn draft(
     config: &Config,
     store: &Store,
@@ -614,7 +615,8 @@ pub async fn draft(
     let mut edition = crate::edition::draft::build(&stories, config, window, size, now);
     rewrite(config, store, &mut edition).await?;
     store.save_draft(&edition, watermark).await?;
-    Ok(edition)
+    let events = store.events(window).await?;
+    Ok(crate::edition::curate::apply(&edition, &events).edition)
 }
 
 /// Rewrites the edition's stories through the configured model, when `[rewrite]` names an
@@ -665,4 +667,7 @@ pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
+pub mod desk;
+pub mod metrics;
+pub mod service;
 pub mod worker;

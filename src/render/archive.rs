@@ -164,7 +164,13 @@ pub fn entity_atom(title: &str, base: &str, entity: &str, editions: &[Published]
         })
         .collect();
     let file = format!("entity/{}.atom", slug(entity));
-    feed(&format!("{title}: {entity}"), base, &file, entries, editions)
+    feed(
+        &format!("{title}: {entity}"),
+        base,
+        &file,
+        entries,
+        editions,
+    )
 }
 
 fn headlines(p: &Published) -> String {

@@ -35,7 +35,12 @@ pub fn text(e: &Edition, web_url: &str, unsubscribe_url: &str) -> String {
         e.intro.trim()
     );
     for s in &e.stories {
-        out.push_str(&format!("{}. {}\n\n{}\n\n", s.rank, s.headline, s.summary.trim()));
+        out.push_str(&format!(
+            "{}. {}\n\n{}\n\n",
+            s.rank,
+            s.headline,
+            s.summary.trim()
+        ));
         for a in &s.articles {
             if let Some(url) = super::safe_url(&a.link) {
                 out.push_str(&format!("  - {}: {url}\n", a.source));

@@ -214,7 +214,10 @@ pub fn markdown_to_html(md: &str) -> String {
     ammonia::clean(&html)
 }
 
-static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+/// A template environment with Roundup's filters (`safe_url`, `markdown`, `paragraphs`,
+/// `truncate`) and HTML auto-escaping for `.html` and `.mjml` templates; other faces (the
+/// desk) add their own templates to one.
+pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".html") || name.ends_with(".mjml") {
@@ -223,12 +226,6 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             minijinja::AutoEscape::None
         }
     });
-    env.add_template("edition.html", include_str!("../../templates/edition.html"))
-        .expect("built-in template parses");
-    env.add_template("archive.html", include_str!("../../templates/archive.html"))
-        .expect("built-in template parses");
-    env.add_template("email.mjml", include_str!("../../templates/email.mjml"))
-        .expect("built-in template parses");
     env.add_filter("safe_url", |s: String| {
         let url = safe_url(&s).unwrap_or_default();
         let attr = url
@@ -244,6 +241,26 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("paragraphs", |s: String| {
         s.split("\n\n").map(str::to_string).collect::<Vec<_>>()
     });
+    env.add_filter("truncate", |s: String, n: usize| {
+        if s.chars().count() <= n {
+            s
+        } else {
+            let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+            t.push('…');
+            t
+        }
+    });
+    env
+}
+
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = environment();
+    env.add_template("edition.html", include_str!("../../templates/edition.html"))
+        .expect("built-in template parses");
+    env.add_template("archive.html", include_str!("../../templates/archive.html"))
+        .expect("built-in template parses");
+    env.add_template("email.mjml", include_str!("../../templates/email.mjml"))
+        .expect("built-in template parses");
     env
 });
 

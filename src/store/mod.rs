@@ -13,6 +13,7 @@
 //! and returns to the queue when the lease runs out, so a worker that dies loses nothing.
 
 mod desk;
+pub use desk::{PendingSend, Subscriber, User};
 mod postgres;
 mod sqlite;
 

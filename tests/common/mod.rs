@@ -311,3 +311,4 @@ pub fn pg_database_blocking() -> Option<String> {
         .unwrap()
         .block_on(pg_database())
 }
+pub mod site;
