@@ -177,7 +177,8 @@ fn import_then_draft_as_json_markdown_and_serve() {
     ));
     assert!(list.lines().next().unwrap().contains("36氪"), "{list}");
 
-    // serve shows the latest draft, read-only.
+    // serve: the public archive (empty until an edition is published), the desk behind a
+    // login (tests/desk.rs signs in), and the sources' health.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -192,15 +193,17 @@ fn import_then_draft_as_json_markdown_and_serve() {
         .unwrap();
     wait_for(&addr, Duration::from_secs(20));
     let (status, page) = http_get(&addr, "/").unwrap();
-    let (json_status, draft_json) = http_get(&addr, "/draft.json").unwrap();
+    let (login_status, login) = http_get(&addr, "/login").unwrap();
+    let (draft_status, _) = http_get(&addr, "/desk/draft.json").unwrap();
     let (missing, _) = http_get(&addr, "/nope").unwrap();
     let (sources_status, sources_page) = http_get(&addr, "/sources").unwrap();
     child.kill().ok();
     child.wait().ok();
     assert_eq!(status, 200);
-    assert!(page.contains("City marathon"), "{page}");
-    assert_eq!(json_status, 200);
-    assert!(draft_json.contains("\"stories\""));
+    assert!(page.contains("No edition has been published yet"), "{page}");
+    assert_eq!(login_status, 200);
+    assert!(login.contains("name=\"password\""), "{login}");
+    assert_eq!(draft_status, 303, "the draft is for signed-in editors");
     assert_eq!(missing, 404);
     assert_eq!(sources_status, 200);
     assert!(

@@ -278,7 +278,7 @@ fn migrate_names_the_store_on_both_backends() {
     let text = stdout_ok(&out);
     assert!(text.starts_with("sqlite store at "), "{text}");
     assert!(
-        text.contains("schema version 7; beat \"china-digital\" has 0 articles"),
+        text.contains("schema version 8; beat \"china-digital\" has 0 articles"),
         "{text}"
     );
 
@@ -302,7 +302,7 @@ fn migrate_names_the_store_on_both_backends() {
         .unwrap();
     let text = stdout_ok(&out);
     assert!(text.starts_with("postgres store at postgres://"), "{text}");
-    assert!(text.contains("schema version 3;"), "{text}");
+    assert!(text.contains("schema version 4;"), "{text}");
     // An unreachable server is named in the error, without its password.
     let down = Command::new(env!("CARGO_BIN_EXE_roundup"))
         .arg("migrate")

@@ -63,6 +63,7 @@ impl Site {
     /// The demo beat (its draft built), with `extra` appended to its roundup.toml, the
     /// editor added, and the server started.
     pub fn start(extra: &str) -> Site {
+        roundup::sources::fetch::install_crypto_provider();
         let tmp = tempfile::tempdir().unwrap();
         stdout_ok(&roundup(tmp.path(), &["demo"]));
         let dir = tmp.path().join("roundup-demo");
