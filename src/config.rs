@@ -393,6 +393,15 @@ pub struct ScheduleConfig {
     pub rebuild_minutes: u32,
 }
 
+impl ScheduleConfig {
+    /// The draft's schedule, parsed (five fields, or six with seconds first).
+    pub fn cron(&self) -> Result<croner::Cron, croner::errors::CronError> {
+        croner::Cron::new(self.draft.get_ref())
+            .with_seconds_optional()
+            .parse()
+    }
+}
+
 impl Default for ScheduleConfig {
     fn default() -> Self {
         ScheduleConfig {
@@ -692,12 +701,13 @@ impl Config {
             );
         }
         let cron = &self.schedule.draft;
-        if let Err(e) = croner::Cron::new(cron.get_ref()).parse() {
+        if let Err(e) = self.schedule.cron() {
             push(
                 cron.span(),
                 format!(
-                    "[schedule] draft {:?} is not a cron expression ({e}): write minute hour day month weekday, such as \"0 8 * * MON\"",
-                    cron.get_ref()
+                    "[schedule] draft {:?} is not a cron expression ({}): write minute hour day month weekday, such as \"0 8 * * MON\"",
+                    cron.get_ref(),
+                    e.to_string().trim_end_matches('.')
                 ),
             );
         }

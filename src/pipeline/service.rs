@@ -30,8 +30,9 @@ pub fn scheduled_window(config: &Config, at: DateTime<Utc>) -> Window {
 /// When the scheduled draft next fires after `after`.
 pub fn next_draft_time(config: &Config, after: DateTime<Utc>) -> anyhow::Result<DateTime<Utc>> {
     let tz: Tz = config.timezone();
-    let cron = croner::Cron::new(config.schedule.draft.get_ref())
-        .parse()
+    let cron = config
+        .schedule
+        .cron()
         .map_err(|e| anyhow::anyhow!("[schedule] draft: {e}"))?;
     let next = cron
         .find_next_occurrence(&after.with_timezone(&tz), false)
