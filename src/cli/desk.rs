@@ -164,7 +164,7 @@ pub async fn send(config_path: &Path, slug: &str) -> Result<ExitCode> {
     let (config, store) = open(config_path).await?;
     let mailer = mailer(&config, config_path)?;
     store.plan_send(slug, chrono::Utc::now()).await?;
-    let todo = store.pending_sends(slug).await?.len();
+    let todo = store.pending_sends(slug, true).await?.len();
     let pb = pipeline::progress_bar(todo as u64, "sending");
     let report = deliver::send_edition(&store, &config, &mailer, slug, |email, status| {
         if status != "sent" {
@@ -278,12 +278,7 @@ pub async fn serve(config_path: &Path, addr: Option<String>) -> Result<ExitCode>
     let addr = parse_addr(addr.unwrap_or(config.serve.addr.clone()))?;
     let mailer = Mailer::from_config(&config.email)?;
     eprintln!("serving on http://{addr}/ (the desk at /desk; Ctrl-C to stop)");
-    let app = crate::web::App {
-        store,
-        config,
-        metrics: Default::default(),
-        mailer,
-    };
+    let app = crate::web::App::new(store, config, Default::default(), mailer);
     crate::web::serve(app, addr).await?;
     Ok(ExitCode::SUCCESS)
 }

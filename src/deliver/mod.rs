@@ -202,7 +202,10 @@ pub struct SendReport {
 }
 
 /// Sends the published edition `slug` to every active subscriber who has not had it,
-/// at the configured rate; `progress` is told each address as it is done.
+/// at the configured rate; `progress` is told each address as it is done. Rows are claimed
+/// one by one, so a second sender of the same edition never delivers a row the first has
+/// claimed; only one send of an edition should run at a time, though, since a starting send
+/// cannot tell a row another is delivering from one a crashed run left half-done.
 pub async fn send_edition(
     store: &Store,
     config: &Config,
@@ -227,7 +230,9 @@ pub async fn send_edition(
     let gap = Duration::from_secs_f64(60.0 / f64::from(mailer.per_minute));
     let mut pass = 0u32;
     loop {
-        let pending = store.pending_sends(slug).await?;
+        // Rows a stopped run left "sending" are taken up once, at the start; after that only
+        // rows waiting for a retry.
+        let pending = store.pending_sends(slug, pass == 0).await?;
         if pending.is_empty() {
             break;
         }
@@ -249,9 +254,13 @@ pub async fn send_edition(
                     continue;
                 }
             };
-            store
-                .mark_send(slug, sub.id, "sending", None, Utc::now())
-                .await?;
+            if !store
+                .claim_send(slug, sub.id, &row.status, row.attempts, Utc::now())
+                .await?
+            {
+                // Another sender (a second click, a second process) has this one.
+                continue;
+            }
             let started = std::time::Instant::now();
             let outcome = mailer.send(message).await;
             let now = Utc::now();

@@ -130,12 +130,12 @@ pub async fn run(
             .format("%Y-%m-%d %H:%M %Z"),
         config.schedule.draft.get_ref()
     );
-    let app = crate::web::App {
-        store: store.clone(),
-        config: config.clone(),
-        metrics: metrics.clone(),
-        mailer: mailer.clone(),
-    };
+    let app = crate::web::App::new(
+        store.clone(),
+        config.clone(),
+        metrics.clone(),
+        mailer.clone(),
+    );
     let web = tokio::spawn(crate::web::serve(app, addr));
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

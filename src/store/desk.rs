@@ -461,18 +461,28 @@ impl Store {
     }
 
     /// The send log's rows of `edition` still to deliver, oldest subscriber first, with the
-    /// subscriber's current state (an address that unsubscribed since is left out).
-    pub async fn pending_sends(&self, edition: &str) -> Result<Vec<PendingSend>, StoreError> {
+    /// subscriber's current state (an address that unsubscribed since is left out). With
+    /// `in_flight`, rows left "sending" (by a run that stopped during the attempt) count too.
+    pub async fn pending_sends(
+        &self,
+        edition: &str,
+        in_flight: bool,
+    ) -> Result<Vec<PendingSend>, StoreError> {
         let beat = self.beat().to_string();
         let sql = format!(
             "SELECT s.{}, d.attempts AS d_attempts, d.status AS d_status FROM sends d \
              JOIN subscribers s ON s.id = d.subscriber_id \
-             WHERE d.beat = $1 AND d.edition = $2 AND d.status IN ('pending', 'sending') AND s.status = 'active' \
+             WHERE d.beat = $1 AND d.edition = $2 AND d.status IN ('pending', $3) AND s.status = 'active' \
              ORDER BY s.id",
             SUBSCRIBER_COLUMNS.replace(", ", ", s.")
         );
         on_pool!(self, pool => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(&beat).bind(edition).fetch_all(pool).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(&beat)
+                .bind(edition)
+                .bind(if in_flight { "sending" } else { "pending" })
+                .fetch_all(pool)
+                .await?;
             rows.iter()
                 .map(|r| {
                     Ok(PendingSend {
@@ -482,6 +492,36 @@ impl Store {
                     })
                 })
                 .collect()
+        })
+    }
+
+    /// Claims a send-log row for delivery: it becomes "sending" with one more attempt, but
+    /// only if it is still as the caller read it (`status`, `attempts`), so two senders of
+    /// the same edition never both deliver one row. True when this caller has it.
+    pub async fn claim_send(
+        &self,
+        edition: &str,
+        subscriber: i64,
+        status: &str,
+        attempts: i64,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let beat = self.beat().to_string();
+        on_pool!(self, pool => {
+            Ok(sqlx::query(
+                "UPDATE sends SET status = 'sending', attempts = attempts + 1, updated_at = $1 \
+                 WHERE beat = $2 AND edition = $3 AND subscriber_id = $4 AND status = $5 AND attempts = $6",
+            )
+            .bind(secs(at))
+            .bind(&beat)
+            .bind(edition)
+            .bind(subscriber)
+            .bind(status)
+            .bind(attempts)
+            .execute(pool)
+            .await?
+            .rows_affected()
+                == 1)
         })
     }
 

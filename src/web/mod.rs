@@ -40,6 +40,21 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// The SMTP sender, when `[email]` sets one.
     pub mailer: Option<Mailer>,
+    /// Editions being sent by this server now, so that a second click waits its turn.
+    pub sending: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl App {
+    /// The application over a beat's store and config.
+    pub fn new(store: Store, config: Config, metrics: Arc<Metrics>, mailer: Option<Mailer>) -> App {
+        App {
+            store,
+            config,
+            metrics,
+            mailer,
+            sending: Default::default(),
+        }
+    }
 }
 
 type Shared = State<Arc<App>>;
@@ -915,6 +930,14 @@ async fn desk_send(
         Ok(None) => return back("error", &format!("no published edition {slug:?}")),
         Err(e) => return internal(e),
     }
+    let started = app
+        .sending
+        .lock()
+        .map(|mut set| set.insert(slug.clone()))
+        .unwrap_or(false);
+    if !started {
+        return back("error", &format!("{slug} is being sent already"));
+    }
     // The send goes on in the background; the send log shows its progress on the desk.
     let task_app = app.clone();
     tokio::spawn(async move {
@@ -931,6 +954,9 @@ async fn desk_send(
                 );
             }
             Err(e) => tracing::error!("send {slug}: {e}"),
+        }
+        if let Ok(mut set) = app.sending.lock() {
+            set.remove(&slug);
         }
     });
     back("ok", "Sending: the counts below update as it goes.")
