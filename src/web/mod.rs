@@ -24,7 +24,7 @@ use sha2::Digest;
 
 use crate::config::Config;
 use crate::deliver::{self, Mailer};
-use crate::model::{Action, EditionItem};
+use crate::model::{Action, EditionItem, Published};
 use crate::pipeline::desk;
 use crate::pipeline::metrics::{Gauge, Metrics};
 use crate::render::{self, archive};
@@ -104,6 +104,11 @@ fn message(app: &App, status: StatusCode, heading: &str, text: &str) -> Response
     r
 }
 
+/// The page for a confirmation or unsubscribe link that leads nowhere.
+fn invalid_link(app: &App, text: &str) -> Response {
+    message(app, StatusCode::NOT_FOUND, "Link not valid", text)
+}
+
 /// The web application.
 pub fn router(app: App) -> Router {
     Router::new()
@@ -150,19 +155,20 @@ pub async fn serve(app: App, addr: SocketAddr) -> anyhow::Result<()> {
 // ---------------------------------------------------------------------------------------
 // The public site.
 
-async fn archive_index(State(app): Shared) -> Response {
+/// A response made from the published editions, newest first.
+async fn from_archive(app: &App, f: impl FnOnce(&[Published]) -> Response) -> Response {
     match app.store.published_editions().await {
-        Ok(list) => {
-            let subscribe = app.mailer.as_ref().map(|_| "subscribe");
-            Html(archive::index(
-                &app.config.edition_title(),
-                &list,
-                subscribe,
-            ))
-            .into_response()
-        }
+        Ok(list) => f(&list),
         Err(e) => internal(e),
     }
+}
+
+async fn archive_index(State(app): Shared) -> Response {
+    let subscribe = app.mailer.as_ref().map(|_| "subscribe");
+    from_archive(&app, |list| {
+        Html(archive::index(&app.config.edition_title(), list, subscribe)).into_response()
+    })
+    .await
 }
 
 fn typed(content_type: &'static str, body: String) -> Response {
@@ -191,31 +197,25 @@ async fn edition_file(State(app): Shared, Path(file): Path<String>) -> Response 
 }
 
 async fn feed_atom(State(app): Shared) -> Response {
-    match app.store.published_editions().await {
-        Ok(list) => typed(
+    let (title, base) = (app.config.edition_title(), app.config.serve.base_url());
+    from_archive(&app, |list| {
+        typed(
             "application/atom+xml; charset=utf-8",
-            archive::atom(
-                &app.config.edition_title(),
-                &app.config.serve.base_url(),
-                &list,
-            ),
-        ),
-        Err(e) => internal(e),
-    }
+            archive::atom(&title, &base, list),
+        )
+    })
+    .await
 }
 
 async fn feed_json(State(app): Shared) -> Response {
-    match app.store.published_editions().await {
-        Ok(list) => typed(
+    let (title, base) = (app.config.edition_title(), app.config.serve.base_url());
+    from_archive(&app, |list| {
+        typed(
             "application/feed+json",
-            archive::json_feed(
-                &app.config.edition_title(),
-                &app.config.serve.base_url(),
-                &list,
-            ),
-        ),
-        Err(e) => internal(e),
-    }
+            archive::json_feed(&title, &base, list),
+        )
+    })
+    .await
 }
 
 async fn entity_feed(State(app): Shared, Path(file): Path<String>) -> Response {
@@ -305,10 +305,8 @@ async fn confirm(State(app): Shared, Path(token): Path<String>) -> Response {
             "Subscribed",
             &format!("{} will receive the next edition.", s.email),
         ),
-        Ok(_) => message(
+        Ok(_) => invalid_link(
             &app,
-            StatusCode::NOT_FOUND,
-            "Link not valid",
             "This confirmation link is not valid (any more). Subscribe again to get a new one.",
         ),
         Err(e) => internal(e),
@@ -326,12 +324,7 @@ async fn unsubscribe_form(State(app): Shared, Path(token): Path<String>) -> Resp
                                    hidden => vec![("List-Unsubscribe", "One-Click")], fields => Vec::<()>::new() },
             },
         ),
-        Ok(None) => message(
-            &app,
-            StatusCode::NOT_FOUND,
-            "Link not valid",
-            "This unsubscribe link is not valid.",
-        ),
+        Ok(None) => invalid_link(&app, "This unsubscribe link is not valid."),
         Err(e) => internal(e),
     }
 }
@@ -346,12 +339,7 @@ async fn unsubscribe(State(app): Shared, Path(token): Path<String>) -> Response 
             "Unsubscribed",
             &format!("{} will get no more editions.", s.email),
         ),
-        Ok(None) => message(
-            &app,
-            StatusCode::NOT_FOUND,
-            "Link not valid",
-            "This unsubscribe link is not valid.",
-        ),
+        Ok(None) => invalid_link(&app, "This unsubscribe link is not valid."),
         Err(e) => internal(e),
     }
 }
@@ -808,10 +796,7 @@ async fn desk_act(State(app): Shared, headers: HeaderMap, Form(f): Form<ActForm>
         }
         other => return back("error", &format!("unknown action {other:?}")),
     };
-    match desk::act(&app.store, &s.user, action).await {
-        Ok(_) => back("ok", "Saved."),
-        Err(e) => back("error", &e.to_string()),
-    }
+    act_then_back(&app, &s.user, action, "Saved.").await
 }
 
 /// The story an article becomes when split out of its story.
@@ -846,18 +831,20 @@ async fn desk_add_url(State(app): Shared, headers: HeaderMap, Form(f): Form<UrlF
         Ok(a) => a,
         Err(e) => return back("error", &format!("cannot add {}: {e}", f.url)),
     };
-    let title = article.title.clone();
-    let item = desk::item_for(&app.config, article);
-    match desk::act(
-        &app.store,
-        &s.user,
-        Action::Add {
-            item: Box::new(item),
-        },
-    )
-    .await
-    {
-        Ok(_) => back("ok", &format!("Added “{title}”.")),
+    let ok = format!("Added “{}”.", article.title);
+    pull_in(&app, &s.user, article, &ok).await
+}
+
+/// Pulls an article into the edition as a story of its own, pinned.
+async fn pull_in(app: &App, user: &str, article: crate::model::Article, ok: &str) -> Response {
+    let item = Box::new(desk::item_for(&app.config, article));
+    act_then_back(app, user, Action::Add { item }, ok).await
+}
+
+/// Applies an action and goes back to the desk with what happened.
+async fn act_then_back(app: &App, user: &str, action: Action, ok: &str) -> Response {
+    match desk::act(&app.store, user, action).await {
+        Ok(_) => back("ok", ok),
         Err(e) => back("error", &e.to_string()),
     }
 }
@@ -881,19 +868,7 @@ async fn desk_pull(State(app): Shared, headers: HeaderMap, Form(f): Form<PullFor
     let Some(article) = hit else {
         return back("error", "that article is no longer found by the search");
     };
-    let item = desk::item_for(&app.config, article);
-    match desk::act(
-        &app.store,
-        &s.user,
-        Action::Add {
-            item: Box::new(item),
-        },
-    )
-    .await
-    {
-        Ok(_) => back("ok", "Pulled into the edition."),
-        Err(e) => back("error", &e.to_string()),
-    }
+    pull_in(&app, &s.user, article, "Pulled into the edition.").await
 }
 
 async fn desk_publish(State(app): Shared, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {

@@ -132,9 +132,8 @@ impl Site {
         roundup(&self.dir, args)
     }
 
-    /// GET: status, body and the Location header.
-    pub async fn get(&self, path: &str) -> (u16, String, Option<String>) {
-        let mut req = self.client.get(format!("http://{}{path}", self.addr));
+    /// Sends a request with the session's cookie: status, body and the Location header.
+    async fn send(&self, mut req: reqwest::RequestBuilder) -> (u16, String, Option<String>) {
         if let Some(c) = &self.cookie {
             req = req.header("Cookie", c);
         }
@@ -147,23 +146,20 @@ impl Site {
         (status, r.text().await.unwrap(), location)
     }
 
+    /// GET: status, body and the Location header.
+    pub async fn get(&self, path: &str) -> (u16, String, Option<String>) {
+        self.send(self.client.get(format!("http://{}{path}", self.addr)))
+            .await
+    }
+
     /// POST a form: status, body and the Location header.
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let mut req = self
+        let req = self
             .client
             .post(format!("http://{}{path}", self.addr))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .body(encode(form));
-        if let Some(c) = &self.cookie {
-            req = req.header("Cookie", c);
-        }
-        let r = req.send().await.unwrap();
-        let status = r.status().as_u16();
-        let location = r
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string());
-        (status, r.text().await.unwrap(), location)
+        self.send(req).await
     }
 
     /// Signs in as the editor.
