@@ -74,8 +74,16 @@ fn words() -> Vec<String> {
     }
 }
 
+/// Elements whose text is code or markup, never something a reader sees.
+const INVISIBLE: &str = "script, style, template";
+
 /// Removes page furniture from `doc` in place.
 pub fn strip(doc: &Document) {
+    // Scripts and styles first: their text is not the page's, and counting it would let a
+    // script-heavy page make its article container look small.
+    for node in doc.select(INVISIBLE).nodes() {
+        node.remove_from_parent();
+    }
     let total = doc
         .select("body")
         .text()
@@ -118,6 +126,29 @@ pub fn strip(doc: &Document) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scripts_do_not_make_the_article_look_small() {
+        // A container whose class names a feature ("lightbox") holds the article; the page's
+        // inline scripts are longer than the article, but they are not text a reader sees.
+        let body = "<p>Real article text that goes on for a while to be the bulk of the page.</p>"
+            .repeat(5);
+        let script = format!(
+            "<script>var cache = {{}}; {}</script>",
+            "cache.x = 1; ".repeat(200)
+        );
+        let html = format!(
+            "<html><body>{script}<div class='container enable-lightbox'>{body}</div><div class='share'>Share</div></body></html>"
+        );
+        let doc = Document::from(html.as_str());
+        strip(&doc);
+        let text = doc.select("body").text();
+        assert!(text.contains("Real article text"), "{text}");
+        assert!(
+            !text.contains("Share") && !text.contains("cache.x"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn removes_furniture_and_keeps_the_article() {
