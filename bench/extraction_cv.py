@@ -23,7 +23,7 @@ GROUPS = [
     "related,recommended,recommendations", "promo,newsletter,subscribe,subscription,signup",
     "advert,advertisement,ad,ads,sponsor,sponsored", "byline", "dateline,timestamp",
     "breadcrumb,breadcrumbs", "comments", "sidebar,widget", "popup,modal,cookie", "toolbar", "tags",
-    "outbrain,taboola", "trending,popular", "footer", "masthead,paywall",
+    "outbrain,taboola", "trending,popular", "footer", "masthead,paywall", "links",
 ]
 LINE_GROUPS = ["line:labels", "line:counters", "line:leadins", "line:datelines", "line:legal"]
 GROUPS = GROUPS + LINE_GROUPS

@@ -60,6 +60,8 @@ pub const WORDS: &[&str] = &[
     "footer",
     "masthead",
     "paywall",
+    // Not a class word: turns on `link_runs`, so that cross-validation can weigh it.
+    LINK_RULE,
 ];
 
 /// The word list in force: [`WORDS`], or the comma-separated list in
@@ -95,7 +97,8 @@ pub fn strip(doc: &Document) {
         let len = node.text().chars().filter(|c| !c.is_whitespace()).count();
         len * 3 > total // holds a third of the page's text: the article, whatever its label
     };
-    let words = words();
+    // "links" names the link-run rule, not a class word.
+    let words: Vec<String> = words().into_iter().filter(|w| w != LINK_RULE).collect();
     for node in doc.select(TAGS).nodes() {
         if !keep(node) {
             node.remove_from_parent();
@@ -123,9 +126,95 @@ pub fn strip(doc: &Document) {
     }
 }
 
+/// Visible characters of a node's text.
+fn visible_len(node: &dom_query::NodeRef) -> usize {
+    node.text().chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// Visible characters of a node's text that sit inside links.
+fn linked_len(node: &dom_query::NodeRef) -> usize {
+    node.descendants_it()
+        .filter(|d| d.node_name().is_some_and(|n| n.as_ref() == "a"))
+        .map(|a| visible_len(&a))
+        .sum()
+}
+
+/// The entry of [`WORDS`] that turns the link-run rule on.
+const LINK_RULE: &str = "links";
+
+/// Fewest link-only blocks in a row that make a list of links to other pages.
+const LINK_RUN: usize = 3;
+
+/// The texts (whitespace collapsed) of the runs of three or more sibling blocks that end
+/// their parent and are links and nothing else: "You may also like" lists of headlines
+/// after an article. A run of the article's own items (tour dates, prices, steps) is text,
+/// not links, and is not listed. They are dropped from the extracted text afterwards rather
+/// than from the page, so that Readability chooses its container as it would without them.
+pub fn link_runs(doc: &Document) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    if !words().iter().any(|w| w == LINK_RULE) {
+        return out;
+    }
+    for parent in doc.select("body, body *").nodes() {
+        let children: Vec<dom_query::NodeRef> = parent.element_children();
+        let mut run = Vec::new();
+        for child in children.iter().rev() {
+            let text = visible_len(child);
+            if text == 0 {
+                continue;
+            }
+            if linked_len(child) * 10 >= text * 9 {
+                run.push(child);
+            } else {
+                break;
+            }
+        }
+        if run.len() >= LINK_RUN && run.len() < children.len() {
+            out.extend(run.iter().map(|n| collapse(&n.text())));
+        }
+    }
+    out
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Drops the paragraphs of `text` that are one of the `runs` found by [`link_runs`].
+pub fn drop_link_runs(text: &str, runs: &std::collections::HashSet<String>) -> String {
+    if runs.is_empty() {
+        return text.to_string();
+    }
+    text.split("\n\n")
+        .filter(|p| !runs.contains(&collapse(p)))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trailing_lists_of_links_are_dropped_but_not_the_articles_own_lists() {
+        let html = "<html><body><div class='story'><p>The band will tour next year, with dates announced on Friday.</p>\
+            <p>June 9 -- West Palm Beach</p><p>June 10 -- Tampa</p><p>June 14 -- Atlanta</p>\
+            <div class='ad'></div><p>You may also like...</p>\
+            <p><a href='/a'>Who will make the Hall in 2020?</a></p><p><a href='/b'>Fans vote</a></p>\
+            <p><a href='/c'>25 worst inductees</a></p></div></body></html>";
+        let doc = Document::from(html);
+        let runs = link_runs(&doc);
+        assert_eq!(runs.len(), 3, "{runs:?}");
+        let text = "The band will tour next year, with dates announced on Friday.\n\nJune 9 -- West Palm Beach\n\n\
+            June 10 -- Tampa\n\nJune 14 -- Atlanta\n\nWho will make the Hall in 2020?\n\nFans vote\n\n25 worst inductees";
+        let kept = drop_link_runs(text, &runs);
+        assert!(kept.ends_with("June 14 -- Atlanta"), "{kept}");
+        // The dates alone (no links) are the article's own list.
+        let dates = Document::from(
+            "<html><body><div><p>Tour dates were announced on Friday by the band.</p><p>June 9</p><p>June 10</p><p>June 14</p></div></body></html>",
+        );
+        assert!(link_runs(&dates).is_empty());
+    }
 
     #[test]
     fn scripts_do_not_make_the_article_look_small() {

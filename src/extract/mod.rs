@@ -56,8 +56,11 @@ pub fn extract_html(html: &str, url: Option<&str>) -> Extracted {
         // Pathological nesting: Readability's tree walks would take quadratic time.
         content::plain_text(&doc)
     } else {
+        let runs = boilerplate::link_runs(&doc);
         boilerplate::strip(&doc);
-        content::main_text(doc, url)
+        let mut body = content::main_text(doc, url);
+        body.text = boilerplate::drop_link_runs(&body.text, &runs);
+        body
     };
     if meta.title.is_none() {
         meta.title = body.title.clone().filter(|t| !t.trim().is_empty());
