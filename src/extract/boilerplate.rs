@@ -155,8 +155,16 @@ pub fn link_runs(doc: &Document) -> std::collections::HashSet<String> {
     if !words().iter().any(|w| w == LINK_RULE) {
         return out;
     }
-    for parent in doc.select("body, body *").nodes() {
+    let Some(body) = doc.select("body").nodes().first().cloned() else {
+        return out;
+    };
+    let parents =
+        std::iter::once(body.clone()).chain(body.descendants_it().filter(|n| n.is_element()));
+    for parent in parents {
         let children: Vec<dom_query::NodeRef> = parent.element_children();
+        if children.len() <= LINK_RUN {
+            continue;
+        }
         let mut run = Vec::new();
         for child in children.iter().rev() {
             let text = visible_len(child);
