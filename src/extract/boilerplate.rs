@@ -155,11 +155,10 @@ pub fn link_runs(doc: &Document) -> std::collections::HashSet<String> {
     if !words().iter().any(|w| w == LINK_RULE) {
         return out;
     }
-    let Some(body) = doc.select("body").nodes().first().cloned() else {
+    let Some(body) = doc.select("body").nodes().first().copied() else {
         return out;
     };
-    let parents =
-        std::iter::once(body.clone()).chain(body.descendants_it().filter(|n| n.is_element()));
+    let parents = std::iter::once(body).chain(body.descendants_it().filter(|n| n.is_element()));
     for parent in parents {
         let children: Vec<dom_query::NodeRef> = parent.element_children();
         if children.len() <= LINK_RUN {
