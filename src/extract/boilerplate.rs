@@ -10,6 +10,8 @@
 
 use dom_query::Document;
 
+use super::content::collapse;
+
 /// Tags that never hold article text.
 const TAGS: &str = "figure, figcaption, aside, nav, form, button, select, textarea, iframe, svg, canvas, \
     video, audio, noscript, [role=navigation], [role=complementary], [role=contentinfo], [aria-hidden=true]";
@@ -88,15 +90,12 @@ pub fn strip(doc: &Document) {
     }
     let total = doc
         .select("body")
-        .text()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .count()
+        .nodes()
+        .first()
+        .map_or(0, visible_len)
         .max(1);
-    let keep = |node: &dom_query::NodeRef| {
-        let len = node.text().chars().filter(|c| !c.is_whitespace()).count();
-        len * 3 > total // holds a third of the page's text: the article, whatever its label
-    };
+    // Holds a third of the page's text: the article, whatever its label.
+    let keep = |node: &dom_query::NodeRef| visible_len(node) * 3 > total;
     // "links" names the link-run rule, not a class word.
     let words: Vec<String> = words().into_iter().filter(|w| w != LINK_RULE).collect();
     for node in doc.select(TAGS).nodes() {
@@ -181,10 +180,6 @@ pub fn link_runs(doc: &Document) -> std::collections::HashSet<String> {
         }
     }
     out
-}
-
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Drops the paragraphs of `text` that are one of the `runs` found by [`link_runs`].

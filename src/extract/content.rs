@@ -75,7 +75,8 @@ fn paragraphs_text(doc: &Document) -> String {
     tidy(&doc.select("body").text())
 }
 
-fn collapse(s: &str) -> String {
+/// A text's runs of whitespace as single spaces, trimmed.
+pub(super) fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
