@@ -127,13 +127,7 @@ pub async fn list_editions(config_path: &Path) -> Result<ExitCode> {
     let (_, store) = open(config_path).await?;
     let mut out = String::new();
     for p in store.published_editions().await? {
-        let sends = store
-            .send_counts(&p.slug)
-            .await?
-            .iter()
-            .map(|(k, n)| format!("{n} {k}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let sends = deliver::send_summary(&store, &p.slug).await?;
         out.push_str(&format!(
             "{}\t{}\t{} stories\tby {}\t{}\n",
             p.slug,

@@ -188,6 +188,18 @@ pub fn edition_message(
         .multipart(MultiPart::alternative_plain_html(text, html))?)
 }
 
+/// The send log of an edition in one line, such as "28 sent, 1 bounced"; empty before the
+/// first send.
+pub async fn send_summary(store: &Store, slug: &str) -> anyhow::Result<String> {
+    Ok(store
+        .send_counts(slug)
+        .await?
+        .iter()
+        .map(|(status, n)| format!("{n} {status}"))
+        .collect::<Vec<_>>()
+        .join(", "))
+}
+
 /// How a send went.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SendReport {

@@ -25,7 +25,7 @@ pub async fn curated(store: &Store) -> anyhow::Result<Option<Curated>> {
 
 /// Applies an editor's action to the current draft and keeps it; refuses (naming why) an
 /// action whose story is no longer where the editor saw it.
-pub async fn act(store: &Store, user: &str, action: Action) -> anyhow::Result<Curated> {
+pub async fn act(store: &Store, user: &str, action: Action) -> anyhow::Result<()> {
     let current = curated(store)
         .await?
         .context("no draft yet: run `roundup draft` (or wait for `roundup run` to build one)")?;
@@ -37,7 +37,7 @@ pub async fn act(store: &Store, user: &str, action: Action) -> anyhow::Result<Cu
     store
         .add_event(current.edition.window, user, &action, Utc::now())
         .await?;
-    Ok(curated(store).await?.unwrap_or(current))
+    Ok(())
 }
 
 /// An edition item of a single article, summarized as a draft would.
@@ -106,13 +106,12 @@ pub async fn publish(
         anyhow::bail!("the draft has no stories: nothing to publish");
     }
     let edition = crate::edition::publish::for_publication(&current.edition);
-    let taken: Vec<String> = store
+    let mut taken: Vec<String> = store
         .published_editions()
         .await?
         .into_iter()
         .map(|p| p.slug)
         .collect();
-    let mut taken = taken;
     // Two editors publishing at once: the loser takes the next address.
     for _ in 0..5 {
         let slug = crate::edition::publish::slug(&edition, config.timezone(), &taken);

@@ -386,20 +386,8 @@ async fn metrics(State(app): Shared) -> Response {
         Ok(x) => x,
         Err(e) => return internal(e),
     };
-    let mut states: Vec<(String, f64)> = Vec::new();
-    for s in &sources {
-        match states.iter_mut().find(|(k, _)| *k == s.state) {
-            Some((_, n)) => *n += 1.0,
-            None => states.push((s.state.clone(), 1.0)),
-        }
-    }
-    let mut subs: Vec<(String, f64)> = Vec::new();
-    for s in &subscribers {
-        match subs.iter_mut().find(|(k, _)| *k == s.status) {
-            Some((_, n)) => *n += 1.0,
-            None => subs.push((s.status.clone(), 1.0)),
-        }
-    }
+    let states = tally(sources.iter().map(|s| s.state.as_str()));
+    let subs = tally(subscribers.iter().map(|s| s.status.as_str()));
     let draft_stories = draft.as_ref().map_or(0.0, |d| d.stories.len() as f64);
     let bench = draft.as_ref().map_or(0.0, |d| d.bench.len() as f64);
     let mut gauges = vec![
@@ -451,6 +439,18 @@ async fn metrics(State(app): Shared) -> Response {
         "text/plain; version=0.0.4; charset=utf-8",
         app.metrics.render(&gauges),
     )
+}
+
+/// How many times each key occurs, in the order keys first appear.
+fn tally<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    for key in keys {
+        match out.iter_mut().find(|(k, _)| k == key) {
+            Some((_, n)) => *n += 1.0,
+            None => out.push((key.to_string(), 1.0)),
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------
@@ -684,15 +684,10 @@ async fn desk_page(State(app): Shared, headers: HeaderMap, Query(q): Query<DeskQ
     match app.store.published_editions().await {
         Ok(list) => {
             for p in list.iter().take(20) {
-                let sends = app
-                    .store
-                    .send_counts(&p.slug)
-                    .await
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|(k, n)| format!("{n} {k}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let sends = match deliver::send_summary(&app.store, &p.slug).await {
+                    Ok(s) => s,
+                    Err(e) => return internal(e),
+                };
                 published.push(context! { slug => p.slug, by => p.published_by, sends => sends });
             }
         }
