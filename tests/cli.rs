@@ -86,20 +86,7 @@ fn import_then_draft_as_json_markdown_and_serve() {
         "{again}"
     );
 
-    let json = stdout_ok(&roundup(
-        dir.path(),
-        &[
-            "draft",
-            "--from",
-            "2025-11-17",
-            "--to",
-            "2025-11-23",
-            "--size",
-            "1",
-            "--format",
-            "json",
-        ],
-    ));
+    let json = stdout_ok(&common::draft_week_json(dir.path(), 1));
     let e: serde_json::Value = serde_json::from_str(&json).unwrap();
     let stories = e["stories"].as_array().unwrap();
     assert_eq!(stories.len(), 1);
@@ -179,11 +166,7 @@ fn import_then_draft_as_json_markdown_and_serve() {
 
     // serve: the public archive (empty until an edition is published), the desk behind a
     // login (tests/desk.rs signs in), and the sources' health.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let addr = format!("127.0.0.1:{port}");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_roundup"))
         .args(["serve", "--addr", &addr])

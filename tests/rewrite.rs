@@ -57,20 +57,7 @@ const ITEMS: &str = r#"{"id": "a1", "source": "Wire A", "title": "Temu fined 4 m
 "#;
 
 fn draft(dir: &std::path::Path) -> (serde_json::Value, String) {
-    let out = roundup(
-        dir,
-        &[
-            "draft",
-            "--from",
-            "2025-11-17",
-            "--to",
-            "2025-11-23",
-            "--size",
-            "2",
-            "--format",
-            "json",
-        ],
-    );
+    let out = common::draft_week_json(dir, 2);
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     (serde_json::from_str(&stdout_ok(&out)).unwrap(), stderr)
 }

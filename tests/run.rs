@@ -44,11 +44,7 @@ fn the_service_polls_drafts_on_schedule_tells_editors_and_stops_on_sigterm() {
     .collect();
     let feeds = serve(vec![("/feed.xml", ok("application/rss+xml", rss(&items)))]);
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let addr = format!("127.0.0.1:{port}");
     let tag = format!(
         "run{}x{}",
@@ -68,17 +64,17 @@ fn the_service_polls_drafts_on_schedule_tells_editors_and_stops_on_sigterm() {
             feeds.base
         ),
     );
-    let add = Command::new(env!("CARGO_BIN_EXE_roundup"))
-        .args([
+    let add = common::roundup_with_stdin(
+        dir.path(),
+        &[
             "user",
             "add",
             "ed",
             "--email",
             &format!("ed-{tag}@example.org"),
-        ])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .output_with_stdin("a long enough password\n");
+        ],
+        "a long enough password\n",
+    );
     assert!(
         add.status.success(),
         "{}",
@@ -146,27 +142,4 @@ fn the_service_polls_drafts_on_schedule_tells_editors_and_stops_on_sigterm() {
         notice.contains("Alibaba opens a Taobao store in Paris"),
         "{notice}"
     );
-}
-
-/// Runs a command with `input` on its standard input.
-trait WithStdin {
-    fn output_with_stdin(&mut self, input: &str) -> std::process::Output;
-}
-
-impl WithStdin for Command {
-    fn output_with_stdin(&mut self, input: &str) -> std::process::Output {
-        use std::io::Write;
-        let mut child = self
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    }
 }

@@ -60,20 +60,7 @@ fn the_editions_twelve_are_the_weeks_twelve_events() {
         })
         .collect();
 
-    let json = stdout_ok(&roundup(
-        dir.path(),
-        &[
-            "draft",
-            "--from",
-            "2025-11-17",
-            "--to",
-            "2025-11-23",
-            "--size",
-            "12",
-            "--format",
-            "json",
-        ],
-    ));
+    let json = stdout_ok(&common::draft_week_json(dir.path(), 12));
     let edition: serde_json::Value = serde_json::from_str(&json).unwrap();
     let stories = edition["stories"].as_array().unwrap();
     assert_eq!(stories.len(), 12);

@@ -119,6 +119,54 @@ pub fn roundup(dir: &Path, args: &[&str]) -> Output {
         .expect("run roundup")
 }
 
+/// The `roundup` binary, run in `dir` with `args` and `input` on its standard input.
+pub fn roundup_with_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_roundup"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run roundup");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("run roundup")
+}
+
+/// `roundup draft` of the sample week (17–23 November 2025) with `size` stories, as JSON.
+pub fn draft_week_json(dir: &Path, size: usize) -> Output {
+    let size = size.to_string();
+    roundup(
+        dir,
+        &[
+            "draft",
+            "--from",
+            "2025-11-17",
+            "--to",
+            "2025-11-23",
+            "--size",
+            &size,
+            "--format",
+            "json",
+        ],
+    )
+}
+
+/// A loopback port free at the time of asking.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port()
+}
+
 /// Stdout of a successful run; panics with stderr otherwise.
 pub fn stdout_ok(out: &Output) -> String {
     assert!(

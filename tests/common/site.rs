@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use super::{roundup, stdout_ok, wait_for};
+use super::{free_port, roundup, roundup_with_stdin, stdout_ok, wait_for};
 
 /// The editor every site has.
 pub const USER: &str = "ann";
@@ -35,14 +35,6 @@ pub struct Desk {
     pub headlines: Vec<String>,
     /// The page.
     pub html: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn encode(form: &[(&str, &str)]) -> String {
@@ -75,21 +67,11 @@ impl Site {
             "\n[serve]\naddr = \"{addr}\"\nbase_url = \"http://{addr}\"\n{extra}\n"
         ));
         std::fs::write(&config, text).unwrap();
-        let mut add = Command::new(env!("CARGO_BIN_EXE_roundup"))
-            .args(["user", "add", USER, "--email", "ann@example.org"])
-            .current_dir(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        {
-            use std::io::Write;
-            let mut stdin = add.stdin.take().unwrap();
-            writeln!(stdin, "{PASSWORD}").unwrap();
-        }
-        let out = add.wait_with_output().unwrap();
-        stdout_ok(&out);
+        stdout_ok(&roundup_with_stdin(
+            &dir,
+            &["user", "add", USER, "--email", "ann@example.org"],
+            &format!("{PASSWORD}\n"),
+        ));
         let mut site = Site {
             _tmp: tmp,
             dir,
