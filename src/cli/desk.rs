@@ -91,7 +91,7 @@ pub async fn user(config_path: &Path, action: UserAction) -> Result<ExitCode> {
                 deliver::parse_address(e)?;
             }
             let password = read_password(&name)?;
-            let hash = crate::web::hash_password(&password)?;
+            let hash = pipeline::desk::hash_password(&password)?;
             store
                 .set_user(&name, &hash, email.as_deref(), chrono::Utc::now())
                 .await?;
@@ -282,16 +282,50 @@ fn parse_addr(addr: String) -> Result<std::net::SocketAddr> {
         .with_context(|| format!("{addr:?} is not an address such as 127.0.0.1:8080"))
 }
 
-/// `roundup run`.
+/// `roundup run`: the service's ticks and the desk together, until Ctrl-C or SIGTERM.
 pub async fn run(config_path: &Path, addr: Option<String>, tick_secs: u64) -> Result<ExitCode> {
     let (config, store) = open(config_path).await?;
     let addr = parse_addr(addr.unwrap_or(config.serve.addr.clone()))?;
-    pipeline::service::run(
-        config,
-        store,
-        addr,
-        std::time::Duration::from_secs(tick_secs.max(1)),
-    )
-    .await?;
+    let metrics = std::sync::Arc::new(pipeline::metrics::Metrics::default());
+    let mailer = Mailer::from_config(&config.email)?;
+    let next = pipeline::service::next_draft_time(&config, chrono::Utc::now())?;
+    eprintln!(
+        "roundup run: desk on http://{addr}/desk; next scheduled draft at {} ({})",
+        next.with_timezone(&config.timezone())
+            .format("%Y-%m-%d %H:%M %Z"),
+        config.schedule.draft.get_ref()
+    );
+    let app = crate::web::App::new(
+        store.clone(),
+        config.clone(),
+        metrics.clone(),
+        mailer.clone(),
+    );
+    let every = std::time::Duration::from_secs(tick_secs.max(1));
+    let outcome = tokio::select! {
+        r = crate::web::serve(app, addr) => r.and(Err(anyhow::anyhow!("the web server stopped"))),
+        r = pipeline::service::run(&config, &store, &metrics, mailer.as_ref(), every) => r,
+        r = shutdown() => {
+            eprintln!("roundup run: stopping");
+            r
+        }
+    };
+    store.close().await;
+    outcome?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Waits for Ctrl-C or, on Unix, SIGTERM (what systemd sends).
+async fn shutdown() -> Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
 }

@@ -1,9 +1,8 @@
 //! `roundup run`: the long-running service. It polls the sources when they are due,
 //! rebuilds the current draft as new articles arrive, builds the edition's draft at the
 //! time `[schedule] draft` names (cron, in the beat's timezone) and tells the editors by
-//! email, while the web desk serves.
+//! email. The CLI runs it beside the web desk, which it does not know.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -107,84 +106,29 @@ pub struct ServiceState {
     pub last_rebuild: DateTime<Utc>,
 }
 
-/// Runs the service until the process is stopped: a tick every `every`, the web desk on
-/// `addr`.
+/// Runs the service's ticks, one every `every`, until the future is dropped (the caller
+/// stops it on a signal). A failed tick (a store hiccup, a bad draft) is logged and the next
+/// one goes on; only an unreadable schedule ends it.
 pub async fn run(
-    config: Config,
-    store: Store,
-    addr: std::net::SocketAddr,
+    config: &Config,
+    store: &Store,
+    metrics: &Metrics,
+    mailer: Option<&Mailer>,
     every: Duration,
 ) -> anyhow::Result<()> {
-    let metrics = Arc::new(Metrics::default());
-    let mailer = Mailer::from_config(&config.email)?;
-    let now = Utc::now();
     let mut state = ServiceState {
-        next_scheduled: next_draft_time(&config, now)?,
+        next_scheduled: next_draft_time(config, Utc::now())?,
         last_rebuild: DateTime::<Utc>::UNIX_EPOCH,
     };
-    eprintln!(
-        "roundup run: desk on http://{addr}/desk; next scheduled draft at {} ({})",
-        state
-            .next_scheduled
-            .with_timezone(&config.timezone())
-            .format("%Y-%m-%d %H:%M %Z"),
-        config.schedule.draft.get_ref()
-    );
-    let app = crate::web::App::new(
-        store.clone(),
-        config.clone(),
-        metrics.clone(),
-        mailer.clone(),
-    );
-    let web = tokio::spawn(crate::web::serve(app, addr));
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tokio::select! {
-            _ = interval.tick() => {}
-            r = shutdown() => {
-                r?;
-                eprintln!("roundup run: stopping");
-                web.abort();
-                store.close().await;
-                return Ok(());
-            }
-        }
-        if web.is_finished() {
-            return match web.await {
-                Ok(Err(e)) => Err(e),
-                _ => Err(anyhow::anyhow!("the web server stopped")),
-            };
-        }
-        // A failed tick (a store hiccup, a bad draft) is logged; the service goes on.
-        if let Err(e) = tick(
-            &config,
-            &store,
-            &metrics,
-            mailer.as_ref(),
-            &mut state,
-            Utc::now(),
-        )
-        .await
-        {
+        interval.tick().await;
+        if let Err(e) = tick(config, store, metrics, mailer, &mut state, Utc::now()).await {
             tracing::error!("run: {e:#}");
             eprintln!("roundup run: {e:#}");
         }
     }
-}
-
-async fn shutdown() -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await?;
-    Ok(())
 }
 
 #[cfg(test)]

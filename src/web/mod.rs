@@ -513,28 +513,6 @@ async fn require_form(app: &App, headers: &HeaderMap, csrf: &str) -> Result<Sess
     Ok(s)
 }
 
-/// An argon2 hash of a password, for `roundup user add`.
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    use argon2::PasswordHasher;
-    use argon2::password_hash::SaltString;
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no random numbers: {e}"))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-    Ok(argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?
-        .to_string())
-}
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    use argon2::PasswordVerifier;
-    argon2::password_hash::PasswordHash::new(hash).is_ok_and(|h| {
-        argon2::Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
-}
-
 async fn login_form(State(app): Shared) -> Response {
     page(
         "login.html",
@@ -556,9 +534,9 @@ async fn login(State(app): Shared, Form(f): Form<LoginForm>) -> Response {
     let password = f.password.clone();
     // A missing user costs the same work as a wrong password.
     static DUMMY: LazyLock<String> =
-        LazyLock::new(|| hash_password("no such user").unwrap_or_default());
+        LazyLock::new(|| desk::hash_password("no such user").unwrap_or_default());
     let hash_or_dummy = hash.clone().unwrap_or_else(|| DUMMY.clone());
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash_or_dummy))
+    let ok = tokio::task::spawn_blocking(move || desk::verify_password(&password, &hash_or_dummy))
         .await
         .unwrap_or(false)
         && hash.is_some();
