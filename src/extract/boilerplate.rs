@@ -19,9 +19,10 @@ const TAGS: &str = "figure, figcaption, aside, nav, form, button, select, textar
 /// Parts of class and id values that name page furniture.
 ///
 /// Two groups of the first, longer list are left out: "sidebar"/"widget" (CMSs wrap article
-/// bodies in widgets) and "popup"/"modal"/"cookie". They were chosen by a rule (drop a group
-/// when leaving it out does not lower F1 on the evaluation pages) whose generalization is
-/// checked by cross-validation over hosts (`bench/extraction_cv.py`, BENCHMARKS.md).
+/// bodies in widgets) and "footer" (themes wrap the article's own closing lines in one).
+/// They were chosen by a rule (leave a group out when that raises F1 on the evaluation
+/// pages) whose generalization is checked by cross-validation over hosts
+/// (`bench/extraction_cv.py`, BENCHMARKS.md).
 pub const WORDS: &[&str] = &[
     "caption",
     "credit",
@@ -59,11 +60,19 @@ pub const WORDS: &[&str] = &[
     "taboola",
     "trending",
     "popular",
-    "footer",
+    "popup",
+    "modal",
+    "cookie",
     "masthead",
     "paywall",
+    "tooltip",
+    "popover",
+    "rollover",
+    "hovercard",
     // Not a class word: turns on `link_runs`, so that cross-validation can weigh it.
     LINK_RULE,
+    // Not a class word either: turns on `drop_teasers`.
+    TEASER_RULE,
 ];
 
 /// The word list in force: [`WORDS`], or the comma-separated list in
@@ -97,7 +106,27 @@ pub fn strip(doc: &Document) {
     // Holds a third of the page's text: the article, whatever its label.
     let keep = |node: &dom_query::NodeRef| visible_len(node) * 3 > total;
     // "links" names the link-run rule, not a class word.
-    let words: Vec<String> = words().into_iter().filter(|w| w != LINK_RULE).collect();
+    let words = words();
+    if words.iter().any(|w| w == TEASER_RULE) {
+        drop_teasers(doc);
+    }
+    let (popups, words): (Vec<String>, Vec<String>) = words
+        .into_iter()
+        .filter(|w| w != LINK_RULE && w != TEASER_RULE)
+        .partition(|w| POPUPS.contains(&w.as_str()));
+    if !popups.is_empty() {
+        for node in doc.select("[class], [id]").nodes() {
+            if !labelled(node, &popups) || keep(node) {
+                continue;
+            }
+            let innermost = !node
+                .descendants_it()
+                .any(|d| d.is_element() && labelled(&d, &popups));
+            if innermost {
+                node.remove_from_parent();
+            }
+        }
+    }
     for node in doc.select(TAGS).nodes() {
         if !keep(node) {
             node.remove_from_parent();
@@ -110,16 +139,60 @@ pub fn strip(doc: &Document) {
         if matches!(name.as_ref(), "html" | "body" | "article" | "main") {
             continue;
         }
-        let labels = format!(
-            "{} {}",
-            node.attr("class").unwrap_or_default(),
-            node.attr("id").unwrap_or_default()
-        )
-        .to_ascii_lowercase();
-        let furniture = labels
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|part| words.iter().any(|w| w == part));
-        if furniture && !keep(node) {
+        if labelled(node, &words) && !keep(node) {
+            node.remove_from_parent();
+        }
+    }
+}
+
+/// Class words of boxes that pop up over a link on hover ("tooltip", "rollover"…). Only the
+/// innermost element so labelled goes: a wrapper with the same word holds the link itself,
+/// which is part of the sentence.
+const POPUPS: &[&str] = &["tooltip", "popover", "rollover", "hovercard"];
+
+/// Whether a part of the element's class or id is one of `words`.
+fn labelled(node: &dom_query::NodeRef, words: &[String]) -> bool {
+    ["class", "id"].iter().any(|attr| {
+        node.attr(attr).is_some_and(|value| {
+            value
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|part| words.iter().any(|w| w.eq_ignore_ascii_case(part)))
+        })
+    })
+}
+
+/// The entry of [`WORDS`] that turns the teaser rule on.
+const TEASER_RULE: &str = "teasers";
+
+/// Removes the `<article>` elements that are teasers for other pages: when a page holds
+/// several articles side by side (none inside another), the one with the most text is the
+/// story and any holding less than half as much is a card linking elsewhere.
+fn drop_teasers(doc: &Document) {
+    let articles: Vec<dom_query::NodeRef> = doc.select("article").nodes().to_vec();
+    if articles.len() < 2 {
+        return;
+    }
+    let outer: Vec<(dom_query::NodeRef, usize)> = articles
+        .iter()
+        .filter(|a| {
+            !a.ancestors_it(None)
+                .any(|p| p.node_name().is_some_and(|n| n.as_ref() == "article"))
+        })
+        .map(|a| (*a, visible_len(a)))
+        .collect();
+    let Some(&(main, largest)) = outer.iter().max_by_key(|(_, len)| *len) else {
+        return;
+    };
+    // Entries of one feed or live blog sit side by side under one parent and stay.
+    let teasers: Vec<dom_query::NodeRef> = outer
+        .iter()
+        .filter(|(node, len)| {
+            len * 2 < largest && node.parent().map(|p| p.id) != main.parent().map(|p| p.id)
+        })
+        .map(|(node, _)| *node)
+        .collect();
+    if teasers.len() >= 2 {
+        for node in teasers {
             node.remove_from_parent();
         }
     }
@@ -216,6 +289,53 @@ mod tests {
             "<html><body><div><p>Tour dates were announced on Friday by the band.</p><p>June 9</p><p>June 10</p><p>June 14</p></div></body></html>",
         );
         assert!(link_runs(&dates).is_empty());
+    }
+
+    #[test]
+    fn teaser_cards_for_other_pages_go_but_live_blog_entries_stay() {
+        let story = "<p>The regulator fined the platform on Monday for misleading discount claims made during the shopping festival.</p>".repeat(4);
+        let card = |n: usize| {
+            format!(
+                "<article class='card'><h2><a href='/s{n}'>Another story {n}</a></h2><p>A teaser line.</p></article>"
+            )
+        };
+        let cards: String = (0..3).map(card).collect();
+        let html = format!(
+            "<html><body><main><article class='story'>{story}</article></main><section class='more'>{cards}</section></body></html>"
+        );
+        let doc = Document::from(html.as_str());
+        strip(&doc);
+        let text = doc.select("body").text();
+        assert!(text.contains("fined the platform"), "{text}");
+        assert!(!text.contains("Another story"), "{text}");
+
+        // Entries of a live blog sit side by side: short ones are not teasers.
+        let entries = format!(
+            "<html><body><div class='live'><article>{story}</article><article><p>Update: shares fell 3%.</p></article>\
+             <article><p>Update: the company replied.</p></article></div></body></html>"
+        );
+        let doc = Document::from(entries.as_str());
+        strip(&doc);
+        let text = doc.select("body").text();
+        assert!(
+            text.contains("shares fell") && text.contains("company replied"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn hover_cards_inside_paragraphs_go() {
+        let html = "<html><body><div class='body'><p>A man pleaded guilty to threatening Rep. <span class='rollover-people'>\
+            <a href='/people/x'>Jane Roe</a><span class='rollover-people-block'><a href='/other'>Unrelated headline</a></span></span> \
+            (D-Minn.), prosecutors said.</p></div></body></html>";
+        let doc = Document::from(html);
+        strip(&doc);
+        let text = collapse(&doc.select("body").text());
+        assert!(
+            text.contains("threatening Rep. Jane Roe (D-Minn.)"),
+            "{text}"
+        );
+        assert!(!text.contains("Unrelated"), "{text}");
     }
 
     #[test]

@@ -12,7 +12,14 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// The rule groups, by name.
-pub const GROUPS: &[&str] = &["labels", "counters", "leadins", "datelines", "legal"];
+pub const GROUPS: &[&str] = &[
+    "labels",
+    "counters",
+    "leadins",
+    "datelines",
+    "legal",
+    "title",
+];
 
 fn re(p: &str) -> Regex {
     Regex::new(p).expect("static regex")
@@ -60,13 +67,57 @@ fn is_furniture(para: &str, groups: &[String]) -> bool {
         || (on("legal") && p.chars().count() <= 300 && LEGAL.is_match(p))
 }
 
-/// Drops furniture paragraphs from text whose paragraphs are separated by blank lines.
-pub fn clean(text: &str) -> String {
+/// A date written out: "Nov 18, 2019", "18 November 2019", "2019-11-18", "05/10/2018",
+/// "2019年11月18日".
+static DATE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}\b|\b\d{1,2}\.? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\d{4}年\d{1,2}月\d{1,2}日",
+    )
+});
+
+/// Letters and digits of a text, lowercased: how a heading and the page's title are compared.
+fn letters(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether a paragraph repeats the page's title (which the title field already carries),
+/// allowing for a site name appended to the title.
+fn is_title(para: &str, title: &str) -> bool {
+    let (p, t) = (letters(para), letters(title));
+    !p.is_empty() && (p == t || (t.starts_with(&p) && p.len() * 2 >= t.len()))
+}
+
+/// Whether a paragraph is a short line of date and filing details under a headline
+/// ("September 10, 2018 |", "05/10/2018 - Published by: …"): a date and no sentence.
+fn is_date_line(para: &str) -> bool {
+    let p = para.trim();
+    p.chars().count() <= 100
+        && DATE.is_match(p)
+        && !p.ends_with(['.', '!', '?', '。', '！', '？', '"', '”'])
+}
+
+/// Drops furniture paragraphs from text whose paragraphs are separated by blank lines, and
+/// a leading repeat of the page's `title` with the date line under it.
+pub fn clean(text: &str, title: Option<&str>) -> String {
     let groups = enabled();
-    text.split("\n\n")
+    let mut paras: Vec<&str> = text
+        .split("\n\n")
         .filter(|p| !p.trim().is_empty() && !is_furniture(p, &groups))
-        .collect::<Vec<_>>()
-        .join("\n\n")
+        .collect();
+    let title = title.filter(|_| groups.iter().any(|g| g == "title"));
+    if let Some(title) = title
+        && paras.len() > 1
+        && is_title(paras[0], title)
+    {
+        paras.remove(0);
+        if paras.len() > 1 && is_date_line(paras[0]) {
+            paras.remove(0);
+        }
+    }
+    paras.join("\n\n")
 }
 
 #[cfg(test)]
@@ -74,12 +125,39 @@ mod tests {
     use super::clean;
 
     #[test]
+    fn drops_a_leading_title_and_the_date_line_under_it() {
+        let text = "September 2018 open thread\n\nSeptember 10, 2018 |\n\nOur open threads let readers ask questions.\n\nSeptember 10, 2018 was a Monday";
+        assert_eq!(
+            clean(text, Some("September 2018 open thread | The Blog")),
+            "Our open threads let readers ask questions.\n\nSeptember 10, 2018 was a Monday"
+        );
+        // Chinese titles and dates too.
+        let zh = "京东MALL北京首店试营业\n\n2025年11月21日 来源：新华网\n\n京东MALL北京首店今日开始试营业。";
+        assert_eq!(
+            clean(zh, Some("京东MALL北京首店试营业")),
+            "京东MALL北京首店今日开始试营业。"
+        );
+        // A first paragraph that is not the title, or a sentence after it, stays.
+        let lede = "JD Mall opens\n\nOn 21 November 2025, JD.com opened its first mall in Beijing.";
+        assert_eq!(
+            clean(lede, Some("JD Mall opens")),
+            "On 21 November 2025, JD.com opened its first mall in Beijing."
+        );
+        assert_eq!(clean(lede, Some("Other story")), lede);
+        // A page whose only text is its title keeps it.
+        assert_eq!(
+            clean("JD Mall opens", Some("JD Mall opens")),
+            "JD Mall opens"
+        );
+    }
+
+    #[test]
     fn drops_furniture_paragraphs_only() {
         let text = "Advert\n\nImage 2 of 5\n\nSEE MORE: Other story\n\nUpdated at 1:23 p.m.\n\nBy Jane Doe - 11/18/19 11:04 PM EST\n\n\
                     The minister said the plan, updated last week, would go ahead.\n\n\
                     Published reports suggest the talks will resume.\n\n© 2019 Example Corp. All rights reserved.";
         assert_eq!(
-            clean(text),
+            clean(text, None),
             "The minister said the plan, updated last week, would go ahead.\n\nPublished reports suggest the talks will resume."
         );
     }
