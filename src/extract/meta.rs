@@ -6,56 +6,122 @@ use serde_json::Value;
 use super::Extracted;
 use crate::text::dates::parse_datetime;
 
+/// What metadata is read from, gathered in one walk over the page.
+#[derive(Default)]
+struct Scan<'a> {
+    /// `<meta>` elements as (attribute, its value lowercased, content).
+    metas: Vec<(&'static str, String, String)>,
+    title: Option<dom_query::NodeRef<'a>>,
+    h1: Option<dom_query::NodeRef<'a>>,
+    time: Option<String>,
+    rel_author: Option<dom_query::NodeRef<'a>>,
+    canonical: Option<String>,
+    html_lang: Option<String>,
+    ld: Vec<Value>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(doc: &'a Document) -> Self {
+        let mut scan = Scan::default();
+        for node in doc.root().descendants_it().filter(|n| n.is_element()) {
+            let Some(name) = node.node_name() else {
+                continue;
+            };
+            match name.as_ref() {
+                "meta" => {
+                    let content = node.attr("content").map(|c| c.trim().to_string());
+                    for attr in ["property", "name", "itemprop", "http-equiv"] {
+                        if let (Some(key), Some(c)) = (node.attr(attr), &content) {
+                            scan.metas.push((attr, key.to_ascii_lowercase(), c.clone()));
+                        }
+                    }
+                }
+                "title" if scan.title.is_none() => scan.title = Some(node),
+                "h1" if scan.h1.is_none() => scan.h1 = Some(node),
+                "time" if scan.time.is_none() => {
+                    scan.time = node.attr("datetime").map(|s| s.to_string());
+                }
+                "link" if scan.canonical.is_none() && has_rel(&node, "canonical") => {
+                    scan.canonical = node.attr("href").map(|s| s.to_string());
+                }
+                "html" if scan.html_lang.is_none() => {
+                    scan.html_lang = node.attr("lang").map(|s| s.to_string());
+                }
+                "script"
+                    if node
+                        .attr("type")
+                        .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
+                {
+                    if let Ok(v) = serde_json::from_str::<Value>(node.text().trim()) {
+                        flatten_ld(v, &mut scan.ld);
+                    }
+                }
+                _ => {}
+            }
+            if scan.rel_author.is_none() && has_rel(&node, "author") {
+                scan.rel_author = Some(node);
+            }
+        }
+        scan
+    }
+
+    /// The first non-empty content of a `<meta>` whose `attr` is `name` (any case).
+    fn meta(&self, attr: &str, name: &str) -> Option<String> {
+        self.metas
+            .iter()
+            .find(|(a, key, content)| *a == attr && key == name && !content.is_empty())
+            .map(|(_, _, content)| content.clone())
+    }
+}
+
+/// Whether an element's `rel` attribute lists `value`.
+fn has_rel(node: &dom_query::NodeRef, value: &str) -> bool {
+    node.attr("rel").is_some_and(|r| {
+        r.split_ascii_whitespace()
+            .any(|v| v.eq_ignore_ascii_case(value))
+    })
+}
+
 /// Reads title, published time, author, language, site name, canonical URL and lead image.
 ///
 /// `url` is the page's own address, used to make relative links absolute. The text field of
 /// the result is left empty.
 pub fn read(doc: &Document, url: Option<&str>) -> Extracted {
     let base = url.and_then(|u| url::Url::parse(u).ok());
-    let ld = json_ld(doc);
+    let scan = Scan::new(doc);
+    let ld = &scan.ld;
+    let text = |node: Option<dom_query::NodeRef>| node.map(|n| collapse_ws(&n.text()));
     let title = first([
-        meta(doc, "property", "og:title"),
-        meta(doc, "name", "twitter:title"),
-        ld_str(&ld, &["headline"]),
-        text_of(doc, "title").map(|t| strip_site_suffix(&t)),
-        text_of(doc, "h1"),
+        scan.meta("property", "og:title"),
+        scan.meta("name", "twitter:title"),
+        ld_str(ld, &["headline"]),
+        text(scan.title).map(|t| strip_site_suffix(&t)),
+        text(scan.h1),
     ]);
     let published = [
-        meta(doc, "property", "article:published_time"),
-        ld_str(&ld, &["datePublished"]),
-        meta(doc, "itemprop", "datePublished"),
-        meta(doc, "name", "pubdate"),
-        meta(doc, "name", "publishdate"),
-        meta(doc, "name", "date"),
-        meta(doc, "name", "dc.date"),
-        doc.select("time[datetime]")
-            .first()
-            .attr("datetime")
-            .map(|s| s.to_string()),
+        scan.meta("property", "article:published_time"),
+        ld_str(ld, &["datePublished"]),
+        scan.meta("itemprop", "datepublished"),
+        scan.meta("name", "pubdate"),
+        scan.meta("name", "publishdate"),
+        scan.meta("name", "date"),
+        scan.meta("name", "dc.date"),
+        scan.time.clone(),
     ]
     .into_iter()
     .flatten()
     .find_map(|s| parse_datetime(&s));
     let author = first([
-        meta(doc, "name", "author"),
-        ld_author(&ld),
-        meta(doc, "property", "article:author").filter(|a| !a.starts_with("http")),
-        doc.select("[rel=author]")
-            .first()
-            .text()
-            .trim()
-            .to_string()
-            .into_non_empty(),
+        scan.meta("name", "author"),
+        ld_author(ld),
+        scan.meta("property", "article:author")
+            .filter(|a| !a.starts_with("http")),
+        text(scan.rel_author),
     ]);
-    let lang = doc
-        .select("html")
-        .first()
-        .attr("lang")
-        .or_else(|| {
-            doc.select("meta[http-equiv='content-language']")
-                .first()
-                .attr("content")
-        })
+    let lang = scan
+        .html_lang
+        .clone()
+        .or_else(|| scan.meta("http-equiv", "content-language"))
         .and_then(|l| {
             let code = l
                 .split(['-', '_'])
@@ -65,34 +131,20 @@ pub fn read(doc: &Document, url: Option<&str>) -> Extracted {
                 .to_ascii_lowercase();
             (code.len() == 2).then_some(code)
         });
-    let canonical_url = first([
-        doc.select("link[rel=canonical]")
-            .first()
-            .attr("href")
-            .map(|s| s.to_string()),
-        meta(doc, "property", "og:url"),
-    ])
-    .and_then(|u| absolute(base.as_ref(), &u));
-    let image = meta(doc, "property", "og:image").and_then(|u| absolute(base.as_ref(), &u));
+    let canonical_url = first([scan.canonical.clone(), scan.meta("property", "og:url")])
+        .and_then(|u| absolute(base.as_ref(), &u));
+    let image = scan
+        .meta("property", "og:image")
+        .and_then(|u| absolute(base.as_ref(), &u));
     Extracted {
         title,
         published,
         author,
         lang,
-        site_name: meta(doc, "property", "og:site_name"),
+        site_name: scan.meta("property", "og:site_name"),
         canonical_url,
         image,
         text: String::new(),
-    }
-}
-
-trait NonEmpty {
-    fn into_non_empty(self) -> Option<String>;
-}
-
-impl NonEmpty for String {
-    fn into_non_empty(self) -> Option<String> {
-        (!self.is_empty()).then_some(self)
     }
 }
 
@@ -106,21 +158,6 @@ fn first<const N: usize>(candidates: [Option<String>; N]) -> Option<String> {
 
 fn collapse_ws(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn meta(doc: &Document, attr: &str, name: &str) -> Option<String> {
-    let sel = format!("meta[{attr}='{name}' i]");
-    doc.select(&sel).iter().find_map(|m| {
-        m.attr("content")
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-    })
-}
-
-fn text_of(doc: &Document, sel: &str) -> Option<String> {
-    let t = doc.select(sel).first().text();
-    let t = collapse_ws(&t);
-    (!t.is_empty()).then_some(t)
 }
 
 /// Drops a trailing " - Site" or " | Site" from a `<title>`.
@@ -141,17 +178,6 @@ fn absolute(base: Option<&url::Url>, href: &str) -> Option<String> {
         Ok(u) => Some(u.to_string()),
         Err(_) => base.and_then(|b| b.join(href).ok()).map(|u| u.to_string()),
     }
-}
-
-/// All JSON-LD objects on the page, flattened (`@graph` and arrays unrolled).
-fn json_ld(doc: &Document) -> Vec<Value> {
-    let mut out = Vec::new();
-    for node in doc.select("script[type='application/ld+json']").iter() {
-        if let Ok(v) = serde_json::from_str::<Value>(node.text().trim()) {
-            flatten_ld(v, &mut out);
-        }
-    }
-    out
 }
 
 fn flatten_ld(v: Value, out: &mut Vec<Value>) {

@@ -10,6 +10,7 @@ pub mod content;
 pub mod encoding;
 pub mod lines;
 pub mod meta;
+pub mod prune;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -50,7 +51,8 @@ pub fn extract_bytes(bytes: &[u8], content_type: Option<&str>, url: Option<&str>
 /// Extracts an article from decoded HTML.
 pub fn extract_html(html: &str, url: Option<&str>) -> Extracted {
     let html = truncate_at_char(html, MAX_HTML_BYTES);
-    let doc = dom_query::Document::from(html);
+    let html = prune::raw_text(html);
+    let doc = dom_query::Document::from(html.as_ref());
     let mut meta = meta::read(&doc, url);
     let body = if depth_exceeds(&doc, MAX_DEPTH) {
         // Pathological nesting: Readability's tree walks would take quadratic time.
@@ -68,7 +70,7 @@ pub fn extract_html(html: &str, url: Option<&str>) -> Extracted {
     if meta.author.is_none() {
         meta.author = body.byline.clone();
     }
-    let text = lines::clean(&body.text);
+    let text = lines::clean(&body.text, meta.title.as_deref());
     if meta.lang.is_none() {
         let sample = if text.is_empty() {
             meta.title.clone().unwrap_or_default()

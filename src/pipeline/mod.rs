@@ -492,7 +492,13 @@ pub async fn import_jsonl(
 pub fn read_maybe_gz(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     let raw = std::fs::read(path)?;
     if path.extension().is_some_and(|e| e == "gz") {
-        let mut out = Vec::new();
+        // The gzip trailer's last four bytes give the size (mod 4 GiB): one allocation
+        // instead of a doubling series, capped so a forged trailer cannot reserve much.
+        let hint = raw
+            .get(raw.len().saturating_sub(4)..)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, |b| u32::from_le_bytes(b) as usize);
+        let mut out = Vec::with_capacity(hint.min(64 << 20));
         std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw[..]), &mut out)?;
         Ok(out)
     } else {
