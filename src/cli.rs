@@ -1348,10 +1348,40 @@ fn cluster_file(
 
 fn summarize_file(input: &Path, words: usize) -> Result<ExitCode> {
     let rows = read_jsonl(input)?;
-    let opts = summarize::Options {
+    // Sentences that several clusters carry word for word are site furniture.
+    let texts = |v: &serde_json::Value| -> Vec<String> {
+        v.get("articles")
+            .and_then(|a| a.as_array())
+            .map(|a| a.iter().map(|x| str_field(x, "text")).collect())
+            .unwrap_or_default()
+    };
+    let stories: Vec<Vec<String>> = rows
+        .iter()
+        .filter_map(|(_, row)| row.as_ref().ok())
+        .map(texts)
+        .collect();
+    let boilerplate =
+        summarize::Boilerplate::from_stories(stories.iter().map(|s| s.iter().map(String::as_str)));
+    let mut opts = summarize::Options {
         words: words as f64,
+        boilerplate: std::sync::Arc::new(boilerplate),
         ..Default::default()
     };
+    // "centrality,lead,support,lambda": for `bench/summarization_cv.py` only.
+    if let Ok(v) = std::env::var("ROUNDUP_SUMMARY_WEIGHTS") {
+        let w: Vec<f64> = v.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+        let [centrality, lead, support, lambda] = w[..] else {
+            anyhow::bail!(
+                "ROUNDUP_SUMMARY_WEIGHTS={v:?}: give four numbers, such as 0.6,0.2,1.0,0.9"
+            );
+        };
+        opts.weights = summarize::Weights {
+            centrality,
+            lead,
+            support,
+        };
+        opts.lambda = lambda;
+    }
     let mut out = String::new();
     for (line, row) in rows {
         let v = match row {

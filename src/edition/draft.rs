@@ -18,11 +18,25 @@ pub fn build(
     let lang = config.beat.language.as_str();
     let words = config.edition.summary_words as f64;
     let bench_len = config.edition.bench;
-    let items: Vec<EditionItem> = pick_order(stories, config, size)
+    let picked: Vec<usize> = pick_order(stories, config, size)
         .into_iter()
         .take(size + bench_len)
+        .collect();
+    // Sentences that the picked stories share word for word are their sites' furniture.
+    let boilerplate = summarize::Boilerplate::from_stories(
+        picked
+            .iter()
+            .map(|&s| stories[s].articles.iter().map(|a| a.body())),
+    );
+    let opts = summarize::Options {
+        words,
+        boilerplate: std::sync::Arc::new(boilerplate),
+        ..Default::default()
+    };
+    let items: Vec<EditionItem> = picked
+        .into_iter()
         .enumerate()
-        .map(|(i, s)| item(i + 1, &stories[s], lang, words))
+        .map(|(i, s)| item(i + 1, &stories[s], lang, &opts))
         .collect();
     let (mut stories_part, bench) = if items.len() > size {
         let mut items = items;
@@ -113,7 +127,7 @@ fn pick_order(stories: &[Story], config: &Config, size: usize) -> Vec<usize> {
 
 /// One story as an edition item (also for a story an editor pulls in): summarized from the articles in the edition's language when
 /// there are any, else from all (the item is then marked with the sources' language).
-pub fn item(rank: usize, story: &Story, lang: &str, words: f64) -> EditionItem {
+pub fn item(rank: usize, story: &Story, lang: &str, opts: &summarize::Options) -> EditionItem {
     // The articles in the edition's language when there are any, else all; by their place
     // in the story, which the sentences' source links refer to.
     let same_lang: Vec<usize> = (0..story.articles.len())
@@ -140,13 +154,7 @@ pub fn item(rank: usize, story: &Story, lang: &str, words: f64) -> EditionItem {
             text: a.body().to_string(),
         })
         .collect();
-    let summary = summarize::summarize(
-        &inputs,
-        &summarize::Options {
-            words,
-            ..Default::default()
-        },
-    );
+    let summary = summarize::summarize(&inputs, opts);
     let prose = two_paragraphs(&summary);
     let split = paragraph_split(summary.sentences.len());
     let sentences = summary

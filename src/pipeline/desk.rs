@@ -50,7 +50,10 @@ pub fn item_for(config: &Config, article: Article) -> EditionItem {
         0,
         &story,
         &config.beat.language,
-        config.edition.summary_words as f64,
+        &crate::summarize::Options {
+            words: config.edition.summary_words as f64,
+            ..Default::default()
+        },
     )
 }
 

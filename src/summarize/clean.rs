@@ -4,6 +4,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// Room for the lazy DFA of the long phrase lists, so that its states are built once rather
+/// than thrown away and rebuilt as sentences come.
+const DFA_CACHE: usize = 16 << 20;
+
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     // An all-capitals place, an optional date and agency, then a dash: "BEIJING (Reuters) - ".
     Regex::new(r"^[A-Z][A-Z .'-]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-–—]\s+")
@@ -14,7 +18,7 @@ static ZH_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static JUNK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+    regex::RegexBuilder::new(concat!(
         r"(?i)^(?:by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$|photo:|image:|photograph:|picture:|credit:|",
         r"advertisement|read more|click here|subscribe|sign up|follow us|share this|related:|",
         r"this article (?:was|originally)|all rights reserved|copyright|©|",
@@ -22,6 +26,30 @@ static JUNK: LazyLock<Regex> = LazyLock::new(|| {
         r"\(?(?:photo|image) (?:by|credit)|getty images|ap photo|reuters/|",
         r"责任编辑|编辑[:：]|来源[:：]|图片来源|原标题|点击|关注我们|版权所有|未经授权)"
     ))
+    .dfa_size_limit(DFA_CACHE)
+    .build()
+    .expect("static regex")
+});
+/// Words of page furniture that no news sentence uses, wherever they stand in it: media
+/// player and caption widgets, share bars, reprint and sign-up boxes, photo captions and
+/// credits.
+static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+    regex::RegexBuilder::new(concat!(
+        r"(?i)(?-u:\b)image (?:copyright|caption)(?-u:\b)|(?-u:\b)media caption(?-u:\b)|(?-u:\b)toggle caption(?-u:\b)|",
+        r"(?-u:\b)hide caption(?-u:\b)|media playback is unsupported|(?-u:\b)autoplay(?-u:\b)|copy this code to your|",
+        r"enable javascript|javascript is (?:disabled|required)|continue reading the main story|",
+        r"rating is available when|(?-u:\b)replay more videos(?-u:\b)|(?-u:\b)more news videos(?-u:\b)|(?-u:\b)just watched(?-u:\b)|",
+        r"(?-u:\b)share tweet(?-u:\b)|(?-u:\b)share this article(?-u:\b)|(?-u:\b)shares? on (?:facebook|twitter)(?-u:\b)|",
+        r"(?-u:\b)buy photo(?-u:\b)|\(photo:|\[photo|(?-u:\b)photos?: [A-Z]|getty images|",
+        r"(?-u:\b)reprints?(?-u:\b).{0,40}(?-u:\b)cop(?:y|ies)(?-u:\b)|presentation-ready copies|",
+        r"(?-u:\b)your inbox(?-u:\b)|breaking news (?:emails|alerts)|thank you for subscribing|",
+        r"(?-u:\b)email this to a friend(?-u:\b)|\(opens in new window\)|",
+        r"crawl data|(?-u:\b)these crawls(?-u:\b)|the wayback machine|archive-it|",
+        r"as an interest to stay up to date|^listen to article(?-u:\b)|^enlarge (?:this )?image(?-u:\b)|",
+        r"^(?:in )?th(?:is|ese)(?-u:\b).{0,60}?(?-u:\b)file (?:photo|image|picture)s?(?-u:\b)"
+    ))
+    .dfa_size_limit(DFA_CACHE)
+    .build()
     .expect("static regex")
 });
 static EMBED: LazyLock<Regex> = LazyLock::new(|| {
@@ -32,7 +60,7 @@ static EMBED: LazyLock<Regex> = LazyLock::new(|| {
 /// A cleaned sentence, or `None` when the sentence is junk through and through.
 pub fn sentence(raw: &str) -> Option<String> {
     let s = raw.trim();
-    if JUNK.is_match(s) || EMBED.is_match(s) {
+    if JUNK.is_match(s) || EMBED.is_match(s) || FURNITURE.is_match(s) {
         return None;
     }
     let s = DATELINE.replace(s, "");
@@ -90,6 +118,30 @@ mod tests {
             sentence("Sales rose 5% in October.").as_deref(),
             Some("Sales rose 5% in October.")
         );
+    }
+
+    #[test]
+    fn media_widgets_captions_and_share_bars() {
+        for junk in [
+            "Image copyright Getty Images Image caption The minister arrives in Brussels",
+            "Media playback is unsupported on your device",
+            "In this Oct. 28, 2008 file photo, an agent stands near the stage.",
+            "Embed Urgent repairs needed 1:04 autoplay autoplay Copy this code to your website or blog",
+            "LISTEN TO ARTICLE 4:34 SHARE THIS ARTICLE Share Tweet Post Email",
+            "Enlarge this image toggle caption Jay Reed/NPR",
+            "Get daily updates directly to your inbox + Subscribe Thank you for subscribing!",
+            "Starting in 1996, Alexa Internet has been donating their crawl data to the Internet Archive.",
+        ] {
+            assert_eq!(sentence(junk), None, "{junk}");
+        }
+        // News that talks about photos, shares and archives stays.
+        for news in [
+            "The photo shows the minister arriving in Brussels on Monday.",
+            "Shares of the company fell 4% after the announcement.",
+            "The national archive will open the files next year.",
+        ] {
+            assert_eq!(sentence(news).as_deref(), Some(news));
+        }
     }
 
     #[test]

@@ -2,14 +2,18 @@
 //!
 //! Summaries are extractive and faithful: every sentence is a sentence of a source article,
 //! kept with the index of that article so that it links back. Sentences are cleaned of
-//! datelines, bylines, photo credits and scraping junk ([`clean`]), scored by closeness to the
-//! story's centroid and by their position (news puts the event first), and chosen greedily with
-//! maximal marginal relevance so that no two say the same thing, until the word budget is full.
+//! datelines, bylines, photo credits and scraping junk ([`clean`]) and of sentences that other
+//! stories carry word for word ([`Boilerplate`]); scored by closeness to the story's centroid,
+//! by their position (news puts the event first) and by how much of their wording other
+//! articles of the story share; and chosen greedily with maximal marginal relevance so that no
+//! two say the same thing, until the word budget is full.
 
 pub mod clean;
 pub mod rewrite;
 
-use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::text::{sentences, tokens, word_count};
@@ -71,16 +75,147 @@ pub struct Options {
     pub lambda: f64,
     /// Similarity to a chosen sentence above which a candidate is redundant.
     pub max_overlap: f64,
+    /// Sentences that are site furniture because different stories carry them word for word.
+    pub boilerplate: Arc<Boilerplate>,
+    /// Weights of a sentence's relevance terms.
+    pub weights: Weights,
+}
+
+/// How a sentence's relevance is made up: closeness to the story's centroid, place in its
+/// article (1 for the lead, then 1/2, 1/3…), and the share of its word pairs that other
+/// articles of the story also write (what several reports say in the same words is the
+/// story's core).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// Weight of the cosine to the centroid.
+    pub centrality: f64,
+    /// Weight of the place in the article.
+    pub lead: f64,
+    /// Weight of the shared word pairs.
+    pub support: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            centrality: 0.6,
+            lead: 0.2,
+            support: 1.0,
+        }
+    }
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             words: 90.0,
-            lambda: 0.7,
+            lambda: 0.9,
             max_overlap: 0.3,
+            boilerplate: Arc::default(),
+            weights: Weights::default(),
         }
     }
+}
+
+/// Sentences found word for word in articles of two or more different stories: a site's
+/// archive notice, a newsletter box, a standard disclaimer. A sentence of news belongs to one
+/// story, so repetition across stories marks furniture that no pattern list foresaw.
+#[derive(Debug, Clone, Default)]
+pub struct Boilerplate {
+    keys: FxHashSet<u64>,
+}
+
+/// Fewest words a sentence needs before its repetition counts: short stock phrases ("He
+/// declined to comment.") recur across stories as news, not furniture.
+const BOILERPLATE_MIN_WORDS: f64 = 6.0;
+
+impl Boilerplate {
+    /// Finds the sentences shared by stories; each story is given as the texts of its
+    /// articles.
+    pub fn from_stories<'a, S, T>(stories: S) -> Self
+    where
+        S: IntoIterator<Item = T>,
+        T: IntoIterator<Item = &'a str>,
+    {
+        let mut seen: FxHashMap<u64, (usize, bool)> = FxHashMap::default();
+        for (story, texts) in stories.into_iter().enumerate() {
+            for text in texts {
+                for sentence in sentences::split(text) {
+                    if word_count(&sentence) < BOILERPLATE_MIN_WORDS {
+                        continue;
+                    }
+                    let entry = seen
+                        .entry(sentence_key(&sentence))
+                        .or_insert((story, false));
+                    if entry.0 != story {
+                        entry.1 = true;
+                    }
+                }
+            }
+        }
+        Boilerplate {
+            keys: seen
+                .into_iter()
+                .filter_map(|(k, (_, shared))| shared.then_some(k))
+                .collect(),
+        }
+    }
+
+    /// Whether a sentence is one of the shared ones.
+    pub fn contains(&self, sentence: &str) -> bool {
+        !self.keys.is_empty() && self.keys.contains(&sentence_key(sentence))
+    }
+
+    /// How many shared sentences were found.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether none were found.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// The (article, sentence) places of a story's sentences that other stories carry too. When
+/// that is more than a third of the story's sentences, the story shares its news with another
+/// one (a story split in two, syndicated copies) rather than furniture, and none is dropped.
+fn furniture(split: &[Vec<String>], boilerplate: &Boilerplate) -> FxHashSet<(usize, usize)> {
+    let mut out = FxHashSet::default();
+    if boilerplate.is_empty() {
+        return out;
+    }
+    let total = split.iter().map(Vec::len).sum::<usize>();
+    for (a, sentences) in split.iter().enumerate() {
+        for (s, sentence) in sentences.iter().enumerate() {
+            if boilerplate.contains(sentence) {
+                out.insert((a, s));
+            }
+        }
+    }
+    if out.len() * 3 > total {
+        out.clear();
+    }
+    out
+}
+
+/// A sentence's letters and digits, lowercased, hashed: the same sentence whatever its
+/// spacing and punctuation.
+fn sentence_key(sentence: &str) -> u64 {
+    let mut norm = Vec::with_capacity(sentence.len());
+    let mut buf = [0u8; 4];
+    for c in sentence.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                norm.push(c.to_ascii_lowercase() as u8);
+            }
+        } else if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                norm.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    xxhash_rust::xxh3::xxh3_64(&norm)
 }
 
 struct Candidate {
@@ -90,23 +225,60 @@ struct Candidate {
     words: f64,
     vector: Vector,
     norm: f64,
+    /// Hashes of the sentence's word pairs, stop words included, without repeats.
+    pairs: Vec<u64>,
+}
+
+/// A sentence's content-word frequencies (as [`tf`]) and the hashes of its distinct pairs of
+/// adjacent words, stop words included, from one pass over its words.
+fn tf_and_pairs(text: &str) -> (Vector, Vec<u64>) {
+    let mut vector = Vector::default();
+    let mut pairs = Vec::new();
+    let mut prev: Option<u64> = None;
+    tokens::each_word(&tokens::normalize(text), |w| {
+        let h = xxhash_rust::xxh3::xxh3_64(w.as_bytes());
+        if let Some(p) = prev {
+            pairs.push(p.rotate_left(17) ^ h);
+        }
+        prev = Some(h);
+        if !tokens::is_stopword(w) {
+            let stem = tokens::stem_cow(w);
+            *vector
+                .entry(xxhash_rust::xxh3::xxh3_64(stem.as_bytes()))
+                .or_insert(0.0) += 1.0;
+        }
+    });
+    pairs.sort_unstable();
+    pairs.dedup();
+    (vector, pairs)
 }
 
 /// Summarizes one story.
 pub fn summarize(articles: &[Input], opts: &Options) -> Summary {
     let mut candidates = Vec::new();
     let mut centroid = Vector::default();
+    // In how many articles each word pair occurs.
+    let mut pair_articles: FxHashMap<u64, u32> = FxHashMap::default();
+    let split: Vec<Vec<String>> = articles.iter().map(|a| sentences::split(&a.text)).collect();
+    let furniture = furniture(&split, &opts.boilerplate);
     for (a, art) in articles.iter().enumerate() {
         let mut article_vec = Vector::default();
+        let mut article_pairs = FxHashSet::default();
         let mut position = 0;
-        for raw in sentences::split(&art.text) {
-            let Some(text) = clean::sentence(&raw) else {
+        for (s, raw) in split[a].iter().enumerate() {
+            if furniture.contains(&(a, s)) {
+                continue;
+            }
+            let Some(text) = clean::sentence(raw) else {
                 continue;
             };
             let words = word_count(&text);
-            let vector = tf(&text);
+            let (vector, pairs) = tf_and_pairs(&text);
             for (k, v) in &vector {
                 *article_vec.entry(*k).or_insert(0.0) += v;
+            }
+            for p in &pairs {
+                article_pairs.insert(*p);
             }
             if (4.0..=70.0).contains(&words) {
                 let norm = l2(&vector);
@@ -117,12 +289,16 @@ pub fn summarize(articles: &[Input], opts: &Options) -> Summary {
                     words,
                     vector,
                     norm,
+                    pairs,
                 });
             }
             position += 1;
         }
         for (k, v) in tf(&art.title) {
             *article_vec.entry(k).or_insert(0.0) += 2.0 * v;
+        }
+        for p in article_pairs {
+            *pair_articles.entry(p).or_insert(0u32) += 1;
         }
         // Each article counts once, however long it is.
         let norm = l2(&article_vec);
@@ -133,11 +309,25 @@ pub fn summarize(articles: &[Input], opts: &Options) -> Summary {
         }
     }
     let centroid_norm = l2(&centroid);
+    // Share of a sentence's word pairs that another article of the story also writes.
+    let support = |c: &Candidate| {
+        if c.pairs.is_empty() {
+            return 0.0;
+        }
+        let shared = c
+            .pairs
+            .iter()
+            .filter(|p| pair_articles.get(p).is_some_and(|&k| k >= 2))
+            .count();
+        shared as f64 / c.pairs.len() as f64
+    };
     let relevance: Vec<f64> = candidates
         .iter()
         .map(|c| {
-            0.6 * cosine(&c.vector, c.norm, &centroid, centroid_norm)
-                + 0.4 / (1.0 + c.position as f64)
+            let w = &opts.weights;
+            w.centrality * cosine(&c.vector, c.norm, &centroid, centroid_norm)
+                + w.lead / (1.0 + c.position as f64)
+                + w.support * support(c)
         })
         .collect();
 
@@ -309,6 +499,58 @@ mod tests {
         );
         assert!(!prose.contains("Photo:"), "{prose}");
         assert!(!prose.contains("(Wire)"), "{prose}");
+    }
+
+    #[test]
+    fn sentences_that_other_stories_carry_are_furniture() {
+        let notice = "These crawls are part of an effort to archive pages as they are created.";
+        let a = format!("The port reopened on Monday after a week of strikes. {notice}");
+        let b = format!("The festival drew record crowds to the old town this year. {notice}");
+        let c = "Dock workers accepted a pay rise of 6% over two years.";
+        let boilerplate = Boilerplate::from_stories([vec![a.as_str(), c], vec![b.as_str()]]);
+        assert_eq!(boilerplate.len(), 1);
+        let opts = Options {
+            words: 60.0,
+            boilerplate: Arc::new(boilerplate.clone()),
+            ..Default::default()
+        };
+        let s = summarize(&[input("", &a), input("", c)], &opts);
+        assert!(!s.prose().contains("crawls"), "{}", s.prose());
+        assert!(s.prose().contains("port reopened"), "{}", s.prose());
+        // A story that shares most of its sentences with another is news told twice (a split
+        // story, a syndicated copy): nothing is dropped from it.
+        let copy = format!("{notice} The port reopened on Monday after a week of strikes.");
+        let twice = Boilerplate::from_stories([vec![copy.as_str()], vec![copy.as_str()]]);
+        let s = summarize(
+            &[input("", &copy)],
+            &Options {
+                boilerplate: Arc::new(twice),
+                ..opts
+            },
+        );
+        assert!(s.prose().contains("port reopened"), "{}", s.prose());
+    }
+
+    #[test]
+    fn what_several_reports_say_in_the_same_words_comes_first() {
+        let arts = vec![
+            input(
+                "",
+                "Officials gave few details at first. The ferry sank off the coast of Crete with 40 passengers on board.",
+            ),
+            input(
+                "",
+                "A storm had been forecast for days. The ferry sank off the coast of Crete with 40 passengers on board, coast guards said.",
+            ),
+        ];
+        let s = summarize(
+            &arts,
+            &Options {
+                words: 20.0,
+                ..Default::default()
+            },
+        );
+        assert!(s.prose().contains("ferry sank"), "{}", s.prose());
     }
 
     #[test]
