@@ -9,8 +9,9 @@ use regex::Regex;
 const DFA_CACHE: usize = 16 << 20;
 
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
-    // An all-capitals place, an optional date and agency, then a dash: "BEIJING (Reuters) - ".
-    Regex::new(r"^[A-Z][A-Z .'-]{1,30}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-–—]\s+")
+    // An all-capitals place, its state or country, an optional date and agency, then a dash:
+    // "BEIJING (Reuters) - ", "KINGSTON, Jamaica (AP) — ".
+    Regex::new(r"^[A-Z][A-Z .'-]{1,30}(?:,\s*[A-Z][a-z]+\.?(?:\s+[A-Z][a-z]+\.?)?)?(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[-–—]\s+")
         .expect("static regex")
 });
 static ZH_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -35,7 +36,7 @@ static JUNK: LazyLock<Regex> = LazyLock::new(|| {
 /// credits.
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     regex::RegexBuilder::new(concat!(
-        r"(?i)(?-u:\b)image (?:copyright|caption)(?-u:\b)|(?-u:\b)media caption(?-u:\b)|(?-u:\b)toggle caption(?-u:\b)|",
+        r"(?i)(?-u:\b)image (?:copyright|caption)(?-u:\b)|(?-u:\b)media caption(?-u:\b)|toggle caption(?-u:\b)|",
         r"(?-u:\b)hide caption(?-u:\b)|media playback is unsupported|(?-u:\b)autoplay(?-u:\b)|copy this code to your|",
         r"enable javascript|javascript is (?:disabled|required)|continue reading the main story|",
         r"rating is available when|(?-u:\b)replay more videos(?-u:\b)|(?-u:\b)more news videos(?-u:\b)|(?-u:\b)just watched(?-u:\b)|",
@@ -46,6 +47,9 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?-u:\b)email this to a friend(?-u:\b)|\(opens in new window\)|",
         r"crawl data|(?-u:\b)these crawls(?-u:\b)|the wayback machine|archive-it|",
         r"as an interest to stay up to date|^listen to article(?-u:\b)|^enlarge (?:this )?image(?-u:\b)|",
+        r"unsubscribe at any time|does not support the (?:audio|video) element|^donate now(?-u:\b)|",
+        r"^related stories(?-u:\b)|^\(published(?-u:\b)|^caption(?-u:\b)|^editor'?s note:|",
+        r"\.\.\. \((?:associated press|ap|reuters|afp)\)$|^\([^()]{3,60}/[^()]{3,60}\)$|",
         r"^(?:in )?th(?:is|ese)(?-u:\b).{0,60}?(?-u:\b)file (?:photo|image|picture)s?(?-u:\b)"
     ))
     .dfa_size_limit(DFA_CACHE)
@@ -105,6 +109,10 @@ mod tests {
             sentence("HONG KONG, Nov 17 - Shares rose.").as_deref(),
             Some("Shares rose.")
         );
+        assert_eq!(
+            sentence("KINGSTON, Jamaica (AP) — Marijuana has long been sold openly.").as_deref(),
+            Some("Marijuana has long been sold openly.")
+        );
         assert_eq!(sentence("By Jane Smith"), None);
         assert_eq!(sentence("Photo: Example Images"), None);
         assert_eq!(sentence("Read more: how malls work"), None);
@@ -131,6 +139,12 @@ mod tests {
             "Enlarge this image toggle caption Jay Reed/NPR",
             "Get daily updates directly to your inbox + Subscribe Thank you for subscribing!",
             "Starting in 1996, Alexa Internet has been donating their crawl data to the Internet Archive.",
+            "i itoggle caption Jim Weber/The Commercial Appeal",
+            "You can unsubscribe at any time.",
+            "Your browser does not support the audio element.",
+            "(Published Tuesday, Oct. 25, 2016)",
+            "Co-anchors Harry... (Associated Press)",
+            "(Ricky Carioti/The Washington Post)",
         ] {
             assert_eq!(sentence(junk), None, "{junk}");
         }
