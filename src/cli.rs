@@ -274,7 +274,9 @@ pub enum Command {
     /// Summarize story clusters from a JSON Lines file; prints id, headline and summary.
     ///
     /// Input objects: id and articles [{title, text}]. The summary has one sentence per line.
-    /// A CJK character counts as half a word.
+    /// A CJK character counts as half a word. A sentence that articles of two different
+    /// clusters in the file carry word for word (an archive notice, a newsletter box) is
+    /// treated as site furniture and never picked.
     Summarize {
         /// The .jsonl file.
         #[arg(long)]
