@@ -105,7 +105,7 @@ pub fn strip(doc: &Document) {
         .max(1);
     // Holds a third of the page's text: the article, whatever its label.
     let keep = |node: &dom_query::NodeRef| visible_len(node) * 3 > total;
-    // "links" names the link-run rule, not a class word.
+    // "links" and "teasers" name rules, not class words.
     let words = words();
     if words.iter().any(|w| w == TEASER_RULE) {
         drop_teasers(doc);
@@ -165,8 +165,9 @@ fn labelled(node: &dom_query::NodeRef, words: &[String]) -> bool {
 const TEASER_RULE: &str = "teasers";
 
 /// Removes the `<article>` elements that are teasers for other pages: when a page holds
-/// several articles side by side (none inside another), the one with the most text is the
-/// story and any holding less than half as much is a card linking elsewhere.
+/// several articles (none inside another), the one with the most text is the story, and two
+/// or more holding less than half as much, outside the story's own parent, are cards
+/// linking elsewhere.
 fn drop_teasers(doc: &Document) {
     let articles: Vec<dom_query::NodeRef> = doc.select("article").nodes().to_vec();
     if articles.len() < 2 {
