@@ -109,6 +109,13 @@ async fn double_opt_in_send_unsubscribe_and_bounces() {
     assert_eq!(status, 400);
     let confirmations = wait_mail(&maildir, &tag, 2);
     assert_eq!(confirmations.len(), 2);
+    // Asking again within the hour gets the same answer and no second mail: the form cannot
+    // be used to flood an inbox.
+    let (status, page, _) = site.post("/subscribe", &[("email", &reader)]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Check your inbox"), "{page}");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(mail_for(&maildir, &tag).len(), 2);
     let (_, raw) = confirmations.iter().find(|(to, _)| to == &reader).unwrap();
     let parsed = mailparse::parse_mail(raw).unwrap();
     assert!(header(&parsed, "Subject").starts_with("Confirm your subscription"));

@@ -9,6 +9,8 @@
 //! `/desk/preview`, `/desk/preview-email`, `/desk/draft.json`, `/desk/draft.md`.
 //! Every handler is a few lines over `pipeline`, `deliver` and `render`.
 
+pub mod guard;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock};
 
@@ -42,6 +44,8 @@ pub struct App {
     pub mailer: Option<Mailer>,
     /// Editions being sent by this server now, so that a second click waits its turn.
     pub sending: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Recent confirmation mails from the public subscribe form.
+    pub subscribe_guard: std::sync::Mutex<guard::SubscribeGuard>,
 }
 
 impl App {
@@ -53,6 +57,7 @@ impl App {
             metrics,
             mailer,
             sending: Default::default(),
+            subscribe_guard: Default::default(),
         }
     }
 }
@@ -280,14 +285,33 @@ async fn subscribe(State(app): Shared, Form(f): Form<EmailForm>) -> Response {
             "This site does not send email.",
         );
     };
+    let now = std::time::Instant::now();
+    let verdict = app
+        .subscribe_guard
+        .lock()
+        .map_or(guard::Verdict::Send, |mut g| g.check(&f.email, now));
+    match verdict {
+        guard::Verdict::Send => {}
+        // The same answer as a sent confirmation: the form tells nobody what it did.
+        guard::Verdict::Quiet => return check_inbox(&app),
+        guard::Verdict::Busy => {
+            return message(
+                &app,
+                StatusCode::TOO_MANY_REQUESTS,
+                "Try again in a minute",
+                "Many people are signing up just now. Please try again in a minute.",
+            );
+        }
+    }
     match deliver::subscribe(&app.store, &app.config, mailer, &f.email).await {
+        Ok(deliver::Subscribed::ConfirmationSent) => {
+            if let Ok(mut g) = app.subscribe_guard.lock() {
+                g.sent(&f.email, now);
+            }
+            check_inbox(&app)
+        }
         // The same answer whatever the address's state, so the form tells nobody who reads.
-        Ok(_) => message(
-            &app,
-            StatusCode::OK,
-            "Check your inbox",
-            "If the address can receive the edition, a confirmation link is on its way.",
-        ),
+        Ok(_) => check_inbox(&app),
         Err(e) => message(
             &app,
             StatusCode::BAD_REQUEST,
@@ -295,6 +319,16 @@ async fn subscribe(State(app): Shared, Form(f): Form<EmailForm>) -> Response {
             &e.to_string(),
         ),
     }
+}
+
+/// The answer to a subscribe request that was not refused.
+fn check_inbox(app: &App) -> Response {
+    message(
+        app,
+        StatusCode::OK,
+        "Check your inbox",
+        "If the address can receive the edition, a confirmation link is on its way.",
+    )
 }
 
 async fn confirm(State(app): Shared, Path(token): Path<String>) -> Response {
