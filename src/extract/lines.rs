@@ -11,6 +11,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::text::tokens::letters_and_digits;
+
 /// The rule groups, by name.
 pub const GROUPS: &[&str] = &[
     "labels",
@@ -75,18 +77,11 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Letters and digits of a text, lowercased: how a heading and the page's title are compared.
-fn letters(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 /// Whether a paragraph repeats the page's title (which the title field already carries),
 /// allowing for a site name appended to the title.
 fn is_title(para: &str, title: &str) -> bool {
-    let (p, t) = (letters(para), letters(title));
+    // Compared by letters and digits only, whatever the punctuation and case.
+    let (p, t) = (letters_and_digits(para), letters_and_digits(title));
     !p.is_empty() && (p == t || (t.starts_with(&p) && p.len() * 2 >= t.len()))
 }
 

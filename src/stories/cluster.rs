@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::text::tokens::{
-    each_content_word, each_word, is_stopword, normalize, quantities, quantities_normalized,
+    content_word, each_content_word, each_word, normalize, quantities, quantities_normalized,
     stem_cow as stem,
 };
 
@@ -314,17 +314,17 @@ pub(crate) fn features_and_words(
     each_word(&d.text, |w| {
         let h = term(w);
         word(h);
-        if body_words < opts.body_words && !is_stopword(w) {
-            let stemmed = stem(w);
-            if !is_scale_word(&stemmed) {
-                body_words += 1;
-                let t = if stemmed.len() == w.len() {
-                    h
-                } else {
-                    term(&stemmed)
-                };
-                add(t, boost(t));
-            }
+        if body_words < opts.body_words
+            && let Some(stemmed) = content_word(w)
+            && !is_scale_word(&stemmed)
+        {
+            body_words += 1;
+            let t = if stemmed.len() == w.len() {
+                h
+            } else {
+                term(&stemmed)
+            };
+            add(t, boost(t));
         }
     });
     let lead: String = d.text.chars().take(1500).collect();

@@ -202,20 +202,7 @@ fn furniture(split: &[Vec<String>], boilerplate: &Boilerplate) -> FxHashSet<(usi
 /// A sentence's letters and digits, lowercased, hashed: the same sentence whatever its
 /// spacing and punctuation.
 fn sentence_key(sentence: &str) -> u64 {
-    let mut norm = Vec::with_capacity(sentence.len());
-    let mut buf = [0u8; 4];
-    for c in sentence.chars() {
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                norm.push(c.to_ascii_lowercase() as u8);
-            }
-        } else if c.is_alphanumeric() {
-            for l in c.to_lowercase() {
-                norm.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
-            }
-        }
-    }
-    xxhash_rust::xxh3::xxh3_64(&norm)
+    xxhash_rust::xxh3::xxh3_64(tokens::letters_and_digits(sentence).as_bytes())
 }
 
 struct Candidate {
@@ -241,10 +228,9 @@ fn tf_and_pairs(text: &str) -> (Vector, Vec<u64>) {
             pairs.push(p.rotate_left(17) ^ h);
         }
         prev = Some(h);
-        if !tokens::is_stopword(w) {
-            let stem = tokens::stem_cow(w);
+        if let Some(c) = tokens::content_word(w) {
             *vector
-                .entry(xxhash_rust::xxh3::xxh3_64(stem.as_bytes()))
+                .entry(xxhash_rust::xxh3::xxh3_64(c.as_bytes()))
                 .or_insert(0.0) += 1.0;
         }
     });

@@ -115,10 +115,32 @@ pub fn content_words(text: &str) -> Vec<String> {
 /// Calls `f` with each content word (see [`content_words`]) of already [`normalize`]d text.
 pub fn each_content_word(norm: &str, mut f: impl FnMut(&str)) {
     each_word(norm, |w| {
-        if !is_stopword(w) {
-            f(&stem_cow(w));
+        if let Some(c) = content_word(w) {
+            f(&c);
         }
     });
+}
+
+/// The content word a word of [`each_word`] stands for: its [`stem_cow`], or `None` for a
+/// function word.
+pub fn content_word(word: &str) -> Option<std::borrow::Cow<'_, str>> {
+    (!is_stopword(word)).then(|| stem_cow(word))
+}
+
+/// A text's letters and digits only, lowercased: the same text whatever its spacing,
+/// punctuation and case.
+pub fn letters_and_digits(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            }
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 /// A light English stemmer: folds plurals and a few suffixes so "stores" meets "store".
