@@ -75,16 +75,44 @@ pub const WORDS: &[&str] = &[
     TEASER_RULE,
 ];
 
-/// The word list in force: [`WORDS`], or the comma-separated list in
-/// `ROUNDUP_BOILERPLATE_WORDS`, which exists for the cross-validation script only.
-fn words() -> Vec<String> {
-    match std::env::var("ROUNDUP_BOILERPLATE_WORDS") {
-        Ok(list) => list
-            .split(',')
-            .map(|w| w.trim().to_ascii_lowercase())
-            .collect(),
-        Err(_) => WORDS.iter().map(|w| w.to_string()).collect(),
-    }
+/// The rules in force, from [`WORDS`], or from the comma-separated list in
+/// `ROUNDUP_BOILERPLATE_WORDS`, which exists for the cross-validation script only. Read once
+/// per process, not once per page.
+struct Rules {
+    /// Class words whose element goes whole.
+    words: Vec<String>,
+    /// Class words of pop-ups, whose innermost element goes ([`POPUPS`]).
+    popups: Vec<String>,
+    /// Whether `link_runs` looks for lists of links.
+    links: bool,
+    /// Whether `drop_teasers` runs.
+    teasers: bool,
+}
+
+fn rules() -> &'static Rules {
+    static RULES: std::sync::LazyLock<Rules> = std::sync::LazyLock::new(|| {
+        let list: Vec<String> = match std::env::var("ROUNDUP_BOILERPLATE_WORDS") {
+            Ok(list) => list
+                .split(',')
+                .map(|w| w.trim().to_ascii_lowercase())
+                .collect(),
+            Err(_) => WORDS.iter().map(|w| w.to_string()).collect(),
+        };
+        let on = |rule: &str| list.iter().any(|w| w == rule);
+        let (links, teasers) = (on(LINK_RULE), on(TEASER_RULE));
+        // "links" and "teasers" name rules, not class words.
+        let (popups, words) = list
+            .into_iter()
+            .filter(|w| w != LINK_RULE && w != TEASER_RULE)
+            .partition(|w| POPUPS.contains(&w.as_str()));
+        Rules {
+            words,
+            popups,
+            links,
+            teasers,
+        }
+    });
+    &RULES
 }
 
 /// Elements whose text is code or markup, never something a reader sees.
@@ -105,23 +133,23 @@ pub fn strip(doc: &Document) {
         .max(1);
     // Holds a third of the page's text: the article, whatever its label.
     let keep = |node: &dom_query::NodeRef| visible_len(node) * 3 > total;
-    // "links" and "teasers" name rules, not class words.
-    let words = words();
-    if words.iter().any(|w| w == TEASER_RULE) {
+    let Rules {
+        words,
+        popups,
+        teasers,
+        ..
+    } = rules();
+    if *teasers {
         drop_teasers(doc);
     }
-    let (popups, words): (Vec<String>, Vec<String>) = words
-        .into_iter()
-        .filter(|w| w != LINK_RULE && w != TEASER_RULE)
-        .partition(|w| POPUPS.contains(&w.as_str()));
     if !popups.is_empty() {
         for node in doc.select("[class], [id]").nodes() {
-            if !labelled(node, &popups) || keep(node) {
+            if !labelled(node, popups) || keep(node) {
                 continue;
             }
             let innermost = !node
                 .descendants_it()
-                .any(|d| d.is_element() && labelled(&d, &popups));
+                .any(|d| d.is_element() && labelled(&d, popups));
             if innermost {
                 node.remove_from_parent();
             }
@@ -139,7 +167,7 @@ pub fn strip(doc: &Document) {
         if matches!(name.as_ref(), "html" | "body" | "article" | "main") {
             continue;
         }
-        if labelled(node, &words) && !keep(node) {
+        if labelled(node, words) && !keep(node) {
             node.remove_from_parent();
         }
     }
@@ -225,7 +253,7 @@ const LINK_RUN: usize = 3;
 /// than from the page, so that Readability chooses its container as it would without them.
 pub fn link_runs(doc: &Document) -> std::collections::HashSet<String> {
     let mut out = std::collections::HashSet::new();
-    if !words().iter().any(|w| w == LINK_RULE) {
+    if !rules().links {
         return out;
     }
     let Some(body) = doc.select("body").nodes().first().copied() else {

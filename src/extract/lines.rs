@@ -48,12 +48,15 @@ static LEGAL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)©|\ball rights reserved\b|\bcopyright\b|版权所有|未经授权"));
 
 /// The rule groups in force: all of [`GROUPS`], or the comma-separated names in
-/// `ROUNDUP_LINE_RULES`, which exists for the cross-validation script only.
-fn enabled() -> Vec<String> {
-    match std::env::var("ROUNDUP_LINE_RULES") {
-        Ok(list) => list.split(',').map(|w| w.trim().to_string()).collect(),
-        Err(_) => GROUPS.iter().map(|g| g.to_string()).collect(),
-    }
+/// `ROUNDUP_LINE_RULES`, which exists for the cross-validation script only. Read once per
+/// process, not once per page.
+fn enabled() -> &'static [String] {
+    static ENABLED: LazyLock<Vec<String>> =
+        LazyLock::new(|| match std::env::var("ROUNDUP_LINE_RULES") {
+            Ok(list) => list.split(',').map(|w| w.trim().to_string()).collect(),
+            Err(_) => GROUPS.iter().map(|g| g.to_string()).collect(),
+        });
+    &ENABLED
 }
 
 /// Whether a paragraph is furniture under the enabled rule groups.
@@ -100,7 +103,7 @@ pub fn clean(text: &str, title: Option<&str>) -> String {
     let groups = enabled();
     let mut paras: Vec<&str> = text
         .split("\n\n")
-        .filter(|p| !p.trim().is_empty() && !is_furniture(p, &groups))
+        .filter(|p| !p.trim().is_empty() && !is_furniture(p, groups))
         .collect();
     let title = title.filter(|_| groups.iter().any(|g| g == "title"));
     if let Some(title) = title

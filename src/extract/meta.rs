@@ -4,6 +4,7 @@ use dom_query::Document;
 use serde_json::Value;
 
 use super::Extracted;
+use super::content::collapse;
 use crate::text::dates::parse_datetime;
 
 /// What metadata is read from, gathered in one walk over the page.
@@ -90,7 +91,7 @@ pub fn read(doc: &Document, url: Option<&str>) -> Extracted {
     let base = url.and_then(|u| url::Url::parse(u).ok());
     let scan = Scan::new(doc);
     let ld = &scan.ld;
-    let text = |node: Option<dom_query::NodeRef>| node.map(|n| collapse_ws(&n.text()));
+    let text = |node: Option<dom_query::NodeRef>| node.map(|n| collapse(&n.text()));
     let title = first([
         scan.meta("property", "og:title"),
         scan.meta("name", "twitter:title"),
@@ -152,12 +153,8 @@ fn first<const N: usize>(candidates: [Option<String>; N]) -> Option<String> {
     candidates
         .into_iter()
         .flatten()
-        .map(|s| collapse_ws(&s))
+        .map(|s| collapse(&s))
         .find(|s| !s.is_empty())
-}
-
-fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Drops a trailing " - Site" or " | Site" from a `<title>`.
