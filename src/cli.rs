@@ -1349,21 +1349,33 @@ fn cluster_file(
 }
 
 fn summarize_file(input: &Path, words: usize) -> Result<ExitCode> {
-    let rows = read_jsonl(input)?;
+    // Each row as its id and articles, or the error line printed in its place.
+    let rows: Vec<Result<(serde_json::Value, Vec<summarize::Input>), serde_json::Value>> =
+        read_jsonl(input)?
+            .into_iter()
+            .map(|(line, row)| {
+                let v = row.map_err(|e| json!({"line": line, "error": e}))?;
+                let Some(articles) = v.get("articles").and_then(|a| a.as_array()) else {
+                    return Err(
+                        json!({"id": id_field(&v), "line": line, "error": "missing \"articles\" array"}),
+                    );
+                };
+                let inputs = articles
+                    .iter()
+                    .map(|a| summarize::Input {
+                        title: str_field(a, "title"),
+                        text: str_field(a, "text"),
+                    })
+                    .collect();
+                Ok((id_field(&v), inputs))
+            })
+            .collect();
     // Sentences that several clusters carry word for word are site furniture.
-    let texts = |v: &serde_json::Value| -> Vec<String> {
-        v.get("articles")
-            .and_then(|a| a.as_array())
-            .map(|a| a.iter().map(|x| str_field(x, "text")).collect())
-            .unwrap_or_default()
-    };
-    let stories: Vec<Vec<String>> = rows
-        .iter()
-        .filter_map(|(_, row)| row.as_ref().ok())
-        .map(texts)
-        .collect();
-    let boilerplate =
-        summarize::Boilerplate::from_stories(stories.iter().map(|s| s.iter().map(String::as_str)));
+    let boilerplate = summarize::Boilerplate::from_stories(
+        rows.iter()
+            .flatten()
+            .map(|(_, inputs)| inputs.iter().map(|a| a.text.as_str())),
+    );
     let mut opts = summarize::Options {
         words: words as f64,
         boilerplate: std::sync::Arc::new(boilerplate),
@@ -1385,34 +1397,16 @@ fn summarize_file(input: &Path, words: usize) -> Result<ExitCode> {
         opts.lambda = lambda;
     }
     let mut out = String::new();
-    for (line, row) in rows {
-        let v = match row {
-            Ok(v) => v,
-            Err(e) => {
-                out.push_str(&format!("{}\n", json!({"line": line, "error": e})));
-                continue;
+    for row in rows {
+        let line = match row {
+            Err(error) => error,
+            Ok((id, inputs)) => {
+                let s = summarize::summarize(&inputs, &opts);
+                let lines: Vec<&str> = s.sentences.iter().map(|x| x.text.as_str()).collect();
+                json!({"id": id, "headline": s.headline, "summary": lines.join("\n")})
             }
         };
-        let Some(articles) = v.get("articles").and_then(|a| a.as_array()) else {
-            out.push_str(&format!(
-                "{}\n",
-                json!({"id": id_field(&v), "line": line, "error": "missing \"articles\" array"})
-            ));
-            continue;
-        };
-        let inputs: Vec<summarize::Input> = articles
-            .iter()
-            .map(|a| summarize::Input {
-                title: str_field(a, "title"),
-                text: str_field(a, "text"),
-            })
-            .collect();
-        let s = summarize::summarize(&inputs, &opts);
-        let lines: Vec<&str> = s.sentences.iter().map(|x| x.text.as_str()).collect();
-        out.push_str(&format!(
-            "{}\n",
-            json!({"id": id_field(&v), "headline": s.headline, "summary": lines.join("\n")})
-        ));
+        out.push_str(&format!("{line}\n"));
     }
     print_out(&out)
 }

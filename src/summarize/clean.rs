@@ -4,9 +4,14 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// Room for the lazy DFA of the long phrase lists, so that its states are built once rather
-/// than thrown away and rebuilt as sentences come.
-const DFA_CACHE: usize = 16 << 20;
+/// A long list of phrases as one regex, with room for its lazy DFA so that the DFA's states
+/// are built once rather than thrown away and rebuilt as sentences come.
+fn phrases(pattern: &str) -> Regex {
+    regex::RegexBuilder::new(pattern)
+        .dfa_size_limit(16 << 20)
+        .build()
+        .expect("static regex")
+}
 
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     // An all-capitals place, its state or country, an optional date and agency, then a dash:
@@ -19,7 +24,7 @@ static ZH_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static JUNK: LazyLock<Regex> = LazyLock::new(|| {
-    regex::RegexBuilder::new(concat!(
+    phrases(concat!(
         r"(?i)^(?:by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$|photo:|image:|photograph:|picture:|credit:|",
         r"advertisement|read more|click here|subscribe|sign up|follow us|share this|related:|",
         r"this article (?:was|originally)|all rights reserved|copyright|©|",
@@ -27,15 +32,12 @@ static JUNK: LazyLock<Regex> = LazyLock::new(|| {
         r"\(?(?:photo|image) (?:by|credit)|getty images|ap photo|reuters/|",
         r"责任编辑|编辑[:：]|来源[:：]|图片来源|原标题|点击|关注我们|版权所有|未经授权)"
     ))
-    .dfa_size_limit(DFA_CACHE)
-    .build()
-    .expect("static regex")
 });
 /// Words of page furniture that no news sentence uses, wherever they stand in it: media
 /// player and caption widgets, share bars, reprint and sign-up boxes, photo captions and
 /// credits.
 static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
-    regex::RegexBuilder::new(concat!(
+    phrases(concat!(
         r"(?i)(?-u:\b)image (?:copyright|caption)(?-u:\b)|(?-u:\b)media caption(?-u:\b)|toggle caption(?-u:\b)|",
         r"(?-u:\b)hide caption(?-u:\b)|media playback is unsupported|(?-u:\b)autoplay(?-u:\b)|copy this code to your|",
         r"enable javascript|javascript is (?:disabled|required)|continue reading the main story|",
@@ -52,9 +54,6 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         r"\.\.\. \((?:associated press|ap|reuters|afp)\)$|^\([^()]{3,60}/[^()]{3,60}\)$|",
         r"^(?:in )?th(?:is|ese)(?-u:\b).{0,60}?(?-u:\b)file (?:photo|image|picture)s?(?-u:\b)"
     ))
-    .dfa_size_limit(DFA_CACHE)
-    .build()
-    .expect("static regex")
 });
 static EMBED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:—|-)\s*[^()]{1,60}\(@\w+\)\s+\w+\s+\d{1,2},\s+\d{4}|https?://\S+|\bpic\.twitter\.com/\S+")
