@@ -111,13 +111,15 @@ impl Matcher {
         let mut masked = String::with_capacity(norm.len());
         let mut done = 0;
         for m in ac.find_iter(norm) {
+            // A Latin alias inside a longer word ("ban" in "urban") is not a mention.
+            if !stands_alone(norm, &m) {
+                continue;
+            }
             masked.push_str(&norm[done..m.start()]);
             // Blank the match byte for byte, so that the masked text keeps every offset.
             masked.extend(std::iter::repeat_n(' ', m.end() - m.start()));
             done = m.end();
-            if stands_alone(norm, &m) {
-                found.insert(self.owner[m.pattern().as_usize()]);
-            }
+            found.insert(self.owner[m.pattern().as_usize()]);
         }
         masked.push_str(&norm[done..]);
         (found, masked)
@@ -141,7 +143,7 @@ impl Matcher {
             // Lowercasing ASCII keeps every byte in place: blank the matches' bytes.
             let lower = text.to_ascii_lowercase();
             let mut out = text.as_bytes().to_vec();
-            for m in ac.find_iter(&lower) {
+            for m in ac.find_iter(&lower).filter(|m| stands_alone(&lower, m)) {
                 out[m.start()..m.end()].fill(b' ');
             }
             return String::from_utf8(out).unwrap_or_default();
@@ -165,7 +167,7 @@ impl Matcher {
             v[norm.len()] = ci;
             v
         };
-        for m in ac.find_iter(&norm) {
+        for m in ac.find_iter(&norm).filter(|m| stands_alone(&norm, m)) {
             keep[byte_to_char[m.start()]..byte_to_char[m.end()]].fill(false);
         }
         orig.iter()
@@ -271,5 +273,10 @@ mod tests {
         let m = m();
         assert!(m.find("JDX Logistics and Temurin").is_empty());
         assert_eq!(m.find("Temu's rivals"), BTreeSet::from([2]));
+        // Nor are such words blanked out of the text the clusterer sees.
+        assert_eq!(m.mask("JDX and Temurin"), "jdx and temurin");
+        assert_eq!(m.mask_keep_case("JDX and Temurin"), "JDX and Temurin");
+        assert_eq!(m.mask_keep_case("JDX 与 Temurin"), "JDX 与 Temurin");
+        assert_eq!(m.scan("jdx and temu").1, "jdx and     ");
     }
 }
