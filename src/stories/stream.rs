@@ -297,8 +297,9 @@ impl StreamClusterer {
             (sig, _) => sig,
         };
 
-        // 2. The closest live stories by centroid similarity.
-        let vector = self.weigh(&terms);
+        // 2. The closest live stories by centroid similarity. The article's terms count in
+        //    the window's statistics from here on.
+        let vector = self.weigh_and_count(day, &terms);
         let ranked = self.nearest(&vector, t);
         let (story, merged) = match ranked.first() {
             Some(&(best, sim)) if sim >= self.opts.threshold => {
@@ -320,7 +321,6 @@ impl StreamClusterer {
         if let Some(sig) = sig {
             self.remember(day, id, sig, story);
         }
-        self.count_terms(day, &terms);
         Assignment {
             doc: id,
             story,
@@ -419,27 +419,22 @@ impl StreamClusterer {
         self.day_mut(day).remembered.push(doc);
     }
 
-    fn count_terms(&mut self, day: i64, terms: &HashMap<u64, f32>) {
+    /// TF-IDF over the live window's statistics, the strongest terms kept, L2-normalised;
+    /// then the article's terms are counted in those statistics (one lookup per term).
+    fn weigh_and_count(&mut self, day: i64, terms: &HashMap<u64, f32>) -> Vector {
+        let n = self.docs_in_memory as f32 + 1.0;
+        let mut v: Vector = Vec::with_capacity(terms.len());
+        for (&t, &f) in terms {
+            let seen = self.df.entry(t).or_insert(0);
+            let df = *seen as f32 + 1.0;
+            *seen += 1;
+            let idf = ((n + 1.0) / (df + 1.0)).ln() + 1.0;
+            v.push((t, (1.0 + f.ln().max(0.0)) * idf));
+        }
+        self.docs_in_memory += 1;
         let d = self.day_mut(day);
         d.docs += 1;
         d.terms.extend(terms.keys().copied());
-        for &t in terms.keys() {
-            *self.df.entry(t).or_insert(0) += 1;
-        }
-        self.docs_in_memory += 1;
-    }
-
-    /// TF-IDF over the live window's statistics, the strongest terms kept, L2-normalised.
-    fn weigh(&self, terms: &HashMap<u64, f32>) -> Vector {
-        let n = self.docs_in_memory as f32 + 1.0;
-        let mut v: Vector = terms
-            .iter()
-            .map(|(&t, &f)| {
-                let df = self.df.get(&t).copied().unwrap_or(0) as f32 + 1.0;
-                let idf = ((n + 1.0) / (df + 1.0)).ln() + 1.0;
-                (t, (1.0 + f.ln().max(0.0)) * idf)
-            })
-            .collect();
         let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         if v.len() > self.opts.doc_terms {
             v.select_nth_unstable_by(self.opts.doc_terms, |a, b| b.1.total_cmp(&a.1));
@@ -462,15 +457,21 @@ impl StreamClusterer {
             probe.select_nth_unstable_by(self.opts.probe_terms, |a, b| b.1.total_cmp(&a.1));
             probe.truncate(self.opts.probe_terms);
         }
-        let mut hits: HashMap<u64, u32> = HashMap::default();
+        // Stories listed under the probe terms, with how many of them each shares.
+        let mut listed: Vec<u64> = Vec::new();
         for &&(term, _) in &probe {
             if let Some(list) = self.postings.get(&term) {
-                for &s in list {
-                    *hits.entry(s).or_insert(0) += 1;
-                }
+                listed.extend_from_slice(list);
             }
         }
-        let mut candidates: Vec<(u64, u32)> = hits.into_iter().collect();
+        listed.sort_unstable();
+        let mut candidates: Vec<(u64, u32)> = Vec::new();
+        for s in listed {
+            match candidates.last_mut() {
+                Some((last, n)) if *last == s => *n += 1,
+                _ => candidates.push((s, 1)),
+            }
+        }
         if candidates.len() > self.opts.candidates {
             candidates.select_nth_unstable_by(self.opts.candidates, |a, b| {
                 b.1.cmp(&a.1).then(a.0.cmp(&b.0))
@@ -478,17 +479,11 @@ impl StreamClusterer {
             candidates.truncate(self.opts.candidates);
         }
         let f = &self.opts.features;
-        // The doc's weights by term, for one lookup per centroid term of each candidate.
-        let weights: HashMap<u64, f32> = v.iter().copied().collect();
         let mut ranked: Vec<(u64, f32)> = candidates
             .into_iter()
             .filter_map(|(s, _)| {
                 let story = self.stories.get(&s)?;
-                let dot: f32 = story
-                    .centroid
-                    .iter()
-                    .filter_map(|(t, w)| weights.get(t).map(|x| x * w))
-                    .sum();
+                let dot = sorted_dot(&story.centroid, v);
                 let mut sim = dot / story.norm.max(f32::EPSILON);
                 // Distance from the story's span, in days.
                 let gap = if t < story.first {
@@ -684,6 +679,24 @@ fn band_keys(sig: &[u32], rows: usize) -> Vec<u64> {
             })
         })
         .collect()
+}
+
+/// Dot product of two vectors sorted by term, summed in term order.
+fn sorted_dot(a: &Vector, b: &Vector) -> f32 {
+    let (mut i, mut j) = (0, 0);
+    let mut dot = 0.0;
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot
 }
 
 fn norm(v: &Vector) -> f32 {
