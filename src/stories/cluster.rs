@@ -70,6 +70,13 @@ impl Doc {
             let room = LEAD_CHARS.saturating_sub(lead.len());
             lead.push_str(&keep(&text[..room.min(text.len())], &text_m));
             lead
+        } else if cjk {
+            // In CJK text every Latin word is a name whatever its case: the masked,
+            // normalised text serves as it is.
+            match masked.char_indices().nth(LEAD_CHARS) {
+                Some((at, _)) => masked[..at].to_string(),
+                None => masked,
+            }
         } else {
             let lead: String = format!("{title}\n{text}")
                 .chars()

@@ -443,12 +443,12 @@ pub fn quantities(text: &str) -> Vec<String> {
 pub fn quantities_normalized(norm: &str) -> Vec<String> {
     static DATE_TIME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[t ]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:z|[+-]\d{2}:?\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?|\d{4}年|\d{1,2}月\d{1,2}[日号]?|\d{1,2}[日号时点]",
+            r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?:[t ][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\.[0-9]+)?(?:z|[+-][0-9]{2}:?[0-9]{2})?)?|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?|[0-9]{4}年|[0-9]{1,2}月[0-9]{1,2}[日号]?|[0-9]{1,2}[日号时点]",
         )
         .expect("static regex")
     });
     static NUM: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r"\d+(?:[.,]\d+)*").expect("static regex"));
+        LazyLock::new(|| regex::Regex::new(r"[0-9]+(?:[.,][0-9]+)*").expect("static regex"));
     /// Units after a number (longest first where one is a prefix of another), with scale.
     const UNITS: &[(&str, Option<f64>)] = &[
         ("%", None),
@@ -465,7 +465,8 @@ pub fn quantities_normalized(norm: &str) -> Vec<String> {
         ("万", Some(1e4)),
         ("千", Some(1e3)),
     ];
-    // Dates and times are not quantities: skip numbers inside them.
+    // Dates and times are not quantities: skip numbers inside them. Digits are ASCII here
+    // (normalisation folds full-width ones), which keeps both searches on the fast path.
     if !norm.bytes().any(|b| b.is_ascii_digit()) && !norm.contains(|c: char| c.is_numeric()) {
         return Vec::new();
     }
