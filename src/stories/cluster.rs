@@ -122,23 +122,21 @@ fn latin_names(text: &str, cjk: bool) -> Vec<String> {
             || !(c.is_alphanumeric() || c == '\'' || c == '.' || c == '-')
     }) {
         let w = raw.trim_matches(|c: char| !c.is_alphanumeric());
-        if w.chars().count() < 2
-            || !w
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_alphabetic() && !crate::text::tokens::is_cjk(c))
+        let Some(first) = w.chars().next() else {
+            continue;
+        };
+        // In Latin text only capitalised words are names: most words stop here.
+        if !(cjk || first.is_uppercase()) {
+            continue;
+        }
+        if w.chars().nth(1).is_none()
+            || !first.is_alphabetic()
+            || w.chars().any(crate::text::tokens::is_cjk)
         {
             continue;
         }
-        if w.chars().any(crate::text::tokens::is_cjk) {
-            continue;
-        }
-        let capitalised = w.chars().next().is_some_and(char::is_uppercase);
         let lower = crate::text::tokens::normalize(w);
-        if (cjk || capitalised)
-            && !crate::text::tokens::is_stopword(&lower)
-            && !is_scale_word(&lower)
-        {
+        if !crate::text::tokens::is_stopword(&lower) && !is_scale_word(&lower) {
             out.push(lower);
         }
     }
