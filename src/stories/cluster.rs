@@ -332,7 +332,10 @@ pub(crate) fn features_and_words(
             add(t, boost(t));
         }
     });
-    let lead: String = d.text.chars().take(1500).collect();
+    let lead = match d.text.char_indices().nth(1500) {
+        Some((at, _)) => &d.text[..at],
+        None => &d.text,
+    };
     for q in quantities_normalized(&format!("{}\n{}", d.title, lead)) {
         add(term(&q), opts.quantity_weight);
     }
