@@ -11,7 +11,8 @@
 //! generator's stories (pairwise precision, recall and F1, counted as stories close, so the
 //! scorer's memory is bounded by the live window too).
 //!
-//! Run: `cargo bench --bench stream` (`-- --articles N --days D` to change the sizes).
+//! Run: `cargo bench --bench stream` (`-- --articles N --days D` to change the sizes; `--lead`,
+//! `--threshold`, `--candidates` and `--story-terms` override the engine's defaults).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -78,6 +79,8 @@ fn main() {
     let opts = StreamOptions {
         lead_chars: arg("--lead", defaults.lead_chars),
         threshold: arg("--threshold", defaults.threshold),
+        candidates: arg("--candidates", defaults.candidates),
+        story_terms: arg("--story-terms", defaults.story_terms),
         ..defaults
     };
 

@@ -63,7 +63,7 @@ impl Default for StreamOptions {
             story_terms: 80,
             index_terms: 24,
             probe_terms: 12,
-            candidates: 10,
+            candidates: 5,
             idle_days: 3.0,
             memory_days: 7,
             dedup: DedupOptions::default(),
