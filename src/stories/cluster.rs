@@ -59,17 +59,20 @@ impl Doc {
         let names_source = if title.is_ascii() && text.is_ascii() {
             // ASCII lowercases in place and masks keep offsets: blank the original's bytes
             // where the masked text is blank.
-            let keep = |orig: &str, masked: &str| -> String {
-                orig.bytes()
-                    .zip(masked.bytes())
-                    .map(|(o, m)| if m == b' ' { ' ' } else { char::from(o) })
-                    .collect()
+            let keep = |lead: &mut Vec<u8>, orig: &str, masked: &str| {
+                lead.extend(
+                    orig.bytes()
+                        .zip(masked.bytes())
+                        .map(|(o, m)| if m == b' ' { b' ' } else { o }),
+                );
             };
-            let mut lead = keep(title, &title_m);
-            lead.push('\n');
+            let mut lead = Vec::with_capacity(LEAD_CHARS + 1);
+            keep(&mut lead, title, &title_m);
+            lead.push(b'\n');
             let room = LEAD_CHARS.saturating_sub(lead.len());
-            lead.push_str(&keep(&text[..room.min(text.len())], &text_m));
-            lead
+            keep(&mut lead, &text[..room.min(text.len())], &text_m);
+            // ASCII in, ASCII out.
+            String::from_utf8(lead).unwrap_or_default()
         } else if cjk {
             // In CJK text every Latin word is a name whatever its case: the masked,
             // normalised text serves as it is.

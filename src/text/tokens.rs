@@ -177,8 +177,8 @@ pub fn stem_cow(word: &str) -> std::borrow::Cow<'_, str> {
 
 /// Whether a normalised word is a function word in English or Chinese.
 pub fn is_stopword(w: &str) -> bool {
-    if w.chars().count() == 1 {
-        let c = w.chars().next().unwrap_or(' ');
+    let mut chars = w.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
         // Single Latin letters and single-character Chinese function words carry little.
         return !c.is_ascii_digit() && (c.is_ascii() || ZH_STOP_CHARS.contains(c));
     }
