@@ -483,7 +483,7 @@ impl StreamClusterer {
             .into_iter()
             .filter_map(|(s, _)| {
                 let story = self.stories.get(&s)?;
-                let dot = sorted_dot(&story.centroid, v);
+                let dot = sparse_dot(&story.centroid, v);
                 let mut sim = dot / story.norm.max(f32::EPSILON);
                 // Distance from the story's span, in days.
                 let gap = if t < story.first {
@@ -679,24 +679,6 @@ fn band_keys(sig: &[u32], rows: usize) -> Vec<u64> {
             })
         })
         .collect()
-}
-
-/// Dot product of two vectors sorted by term, summed in term order.
-fn sorted_dot(a: &Vector, b: &Vector) -> f32 {
-    let (mut i, mut j) = (0, 0);
-    let mut dot = 0.0;
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                dot += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    dot
 }
 
 fn norm(v: &Vector) -> f32 {
