@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::text::tokens::{
-    content_word, each_content_word, each_word, normalize, quantities, quantities_normalized,
-    stem_cow as stem,
+    content_word, each_content_word, each_word, first_chars, normalize, quantities,
+    quantities_normalized, stem_cow as stem,
 };
 
 /// One article as the clusterer sees it.
@@ -76,10 +76,7 @@ impl Doc {
         } else if cjk {
             // In CJK text every Latin word is a name whatever its case: the masked,
             // normalised text serves as it is.
-            match masked.char_indices().nth(LEAD_CHARS) {
-                Some((at, _)) => masked[..at].to_string(),
-                None => masked,
-            }
+            first_chars(&masked, LEAD_CHARS).to_string()
         } else {
             let lead: String = format!("{title}\n{text}")
                 .chars()
@@ -233,7 +230,7 @@ fn bridge_vectors(docs: &[Doc], opts: &ClusterOptions) -> Vec<Vector> {
         for &p in &d.places {
             add(format!("place:{p}"), opts.entity_weight);
         }
-        let lead: String = d.text.chars().take(1500).collect();
+        let lead = first_chars(&d.text, 1500);
         for q in quantities(&format!("{}\n{}", d.title, lead)) {
             add(q, opts.quantity_weight);
         }
@@ -335,10 +332,7 @@ pub(crate) fn features_and_words(
             add(t, boost(t));
         }
     });
-    let lead = match d.text.char_indices().nth(1500) {
-        Some((at, _)) => &d.text[..at],
-        None => &d.text,
-    };
+    let lead = first_chars(&d.text, 1500);
     for q in quantities_normalized(&format!("{}\n{}", d.title, lead)) {
         add(term(&q), opts.quantity_weight);
     }

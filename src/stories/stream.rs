@@ -215,10 +215,7 @@ impl StreamClusterer {
         published: Option<DateTime<Utc>>,
         watchlist: &super::entities::Matcher,
     ) -> Doc {
-        let lead = match text.char_indices().nth(self.opts.lead_chars) {
-            Some((at, _)) => &text[..at],
-            None => text,
-        };
+        let lead = crate::text::tokens::first_chars(text, self.opts.lead_chars);
         Doc::new(title, lead, published, watchlist)
     }
 

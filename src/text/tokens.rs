@@ -143,6 +143,14 @@ pub fn letters_and_digits(text: &str) -> String {
     out
 }
 
+/// The first `n` characters of `text` (all of it if shorter), without copying.
+pub fn first_chars(text: &str, n: usize) -> &str {
+    match text.char_indices().nth(n) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    }
+}
+
 /// A light English stemmer: folds plurals and a few suffixes so "stores" meets "store".
 pub fn stem(word: &str) -> String {
     stem_cow(word).into_owned()
