@@ -36,24 +36,34 @@ pub struct SubscribeGuard {
 }
 
 impl SubscribeGuard {
-    /// What to do with a request for `email` at `now`. Nothing is recorded until [`sent`].
+    /// What to do with a request for `email` at `now`. A [`Verdict::Send`] counts at once, so
+    /// that requests arriving together cannot all pass; [`unsent`] takes it back when no
+    /// confirmation went out after all.
     ///
-    /// [`sent`]: SubscribeGuard::sent
+    /// [`unsent`]: SubscribeGuard::unsent
     pub fn check(&mut self, email: &str, now: Instant) -> Verdict {
         self.forget(now);
-        if self.mailed.contains_key(&key(email)) {
+        let key = key(email);
+        if self.mailed.contains_key(&key) {
             Verdict::Quiet
         } else if self.recent.len() >= PER_MINUTE || self.mailed.len() >= MAX_REMEMBERED {
             Verdict::Busy
         } else {
+            self.mailed.insert(key, now);
+            self.recent.push_back(now);
             Verdict::Send
         }
     }
 
-    /// Records that a confirmation went to `email` at `now`.
-    pub fn sent(&mut self, email: &str, now: Instant) {
-        self.mailed.insert(key(email), now);
-        self.recent.push_back(now);
+    /// Takes back the [`Verdict::Send`] given for `email` at `now`: no confirmation was sent
+    /// (the address was already subscribed, or the mail failed).
+    pub fn unsent(&mut self, email: &str, now: Instant) {
+        if self.mailed.get(&key(email)) == Some(&now) {
+            self.mailed.remove(&key(email));
+            if let Some(i) = self.recent.iter().rposition(|at| *at == now) {
+                self.recent.remove(i);
+            }
+        }
     }
 
     fn forget(&mut self, now: Instant) {
@@ -83,8 +93,8 @@ mod tests {
         let mut g = SubscribeGuard::default();
         let t0 = Instant::now();
         assert_eq!(g.check("Ann@example.org", t0), Verdict::Send);
-        g.sent("Ann@example.org", t0);
-        // The same address, however typed, is not mailed again within the hour.
+        // The same address, however typed, is not mailed again within the hour, even while
+        // the first confirmation is still on its way.
         assert_eq!(g.check(" ann@EXAMPLE.org ", t0), Verdict::Quiet);
         let later = t0 + RESEND_AFTER + Duration::from_secs(1);
         assert_eq!(g.check("ann@example.org", later), Verdict::Send);
@@ -93,8 +103,11 @@ mod tests {
         for i in 0..PER_MINUTE {
             let email = format!("reader{i}@example.org");
             assert_eq!(g.check(&email, t0), Verdict::Send);
-            g.sent(&email, t0);
         }
+        assert_eq!(g.check("one-more@example.org", t0), Verdict::Busy);
+        // A confirmation that did not go out after all frees its place and its address.
+        g.unsent("reader0@example.org", t0);
+        assert_eq!(g.check("reader0@example.org", t0), Verdict::Send);
         assert_eq!(g.check("one-more@example.org", t0), Verdict::Busy);
         let next_minute = t0 + Duration::from_secs(61);
         assert_eq!(g.check("one-more@example.org", next_minute), Verdict::Send);

@@ -303,13 +303,13 @@ async fn subscribe(State(app): Shared, Form(f): Form<EmailForm>) -> Response {
             );
         }
     }
-    match deliver::subscribe(&app.store, &app.config, mailer, &f.email).await {
-        Ok(deliver::Subscribed::ConfirmationSent) => {
-            if let Ok(mut g) = app.subscribe_guard.lock() {
-                g.sent(&f.email, now);
-            }
-            check_inbox(&app)
-        }
+    let outcome = deliver::subscribe(&app.store, &app.config, mailer, &f.email).await;
+    if !matches!(outcome, Ok(deliver::Subscribed::ConfirmationSent))
+        && let Ok(mut g) = app.subscribe_guard.lock()
+    {
+        g.unsent(&f.email, now);
+    }
+    match outcome {
         // The same answer whatever the address's state, so the form tells nobody who reads.
         Ok(_) => check_inbox(&app),
         Err(e) => message(
