@@ -145,6 +145,13 @@ pub fn letters_and_digits(text: &str) -> String {
 
 /// The first `n` characters of `text` (all of it if shorter), without copying.
 pub fn first_chars(text: &str, n: usize) -> &str {
+    // A text has no more characters than bytes, and an ASCII byte is a character.
+    if text.len() <= n {
+        return text;
+    }
+    if text.as_bytes()[..n].is_ascii() {
+        return &text[..n];
+    }
     match text.char_indices().nth(n) {
         Some((at, _)) => &text[..at],
         None => text,
@@ -387,6 +394,16 @@ pub fn for_index(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_chars_counts_characters_not_bytes() {
+        assert_eq!(first_chars("abc", 5), "abc");
+        assert_eq!(first_chars("abcdef", 3), "abc");
+        assert_eq!(first_chars("ab京东商城", 4), "ab京东");
+        assert_eq!(first_chars("京东", 1), "京");
+        assert_eq!(first_chars("abc京", 3), "abc");
+        assert_eq!(first_chars("", 3), "");
+    }
 
     #[test]
     fn full_width_and_case_fold() {
