@@ -271,15 +271,13 @@ fn tagged_term(tag: u64, n: usize) -> u64 {
 pub(crate) fn sparse_dot(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
     let (mut i, mut j, mut dot) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                dot += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
+        let (x, y) = (a[i].0, b[j].0);
+        if x == y {
+            dot += a[i].1 * b[j].1;
         }
+        // Both sides step without a branch to mispredict: most steps are not matches.
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     dot
 }
