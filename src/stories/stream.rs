@@ -122,6 +122,15 @@ pub struct StreamStats {
 /// Sparse vector sorted by term.
 type Vector = Vec<(u64, f32)>;
 
+/// One of an article's terms while it is weighed.
+#[derive(Clone, Copy)]
+struct Term {
+    id: u64,
+    weight: f32,
+    /// Position of its first occurrence among the article's features.
+    first: u32,
+}
+
 struct LiveStory {
     /// Sum of member vectors, pruned to the strongest terms, sorted by term.
     centroid: Vector,
@@ -145,21 +154,6 @@ struct Day {
     docs: u32,
 }
 
-/// Articles in one LSH bucket: almost always one.
-enum Bucket {
-    One(u64),
-    Many(Vec<u64>),
-}
-
-impl Bucket {
-    fn docs(&self) -> &[u64] {
-        match self {
-            Bucket::One(d) => std::slice::from_ref(d),
-            Bucket::Many(v) => v,
-        }
-    }
-}
-
 /// The incremental clusterer. Feed it with [`StreamClusterer::add`]; closed stories are
 /// collected with [`StreamClusterer::drain_closed`].
 pub struct StreamClusterer {
@@ -173,8 +167,9 @@ pub struct StreamClusterer {
     /// Retired (merged) story → the story it went into, with the day of the merge.
     redirect: HashMap<u64, (u64, i64)>,
     days: VecDeque<(i64, Day)>,
-    /// LSH bucket key → live articles in it.
-    buckets: HashMap<u64, Bucket>,
+    /// LSH bucket key → the latest live article in it (an older one in the same bucket is
+    /// found through its other bands, or through the copy that took its place).
+    buckets: HashMap<u64, u64>,
     /// Live article → (signature, story at the time).
     signatures: HashMap<u64, (Box<[u32]>, u64)>,
     df: HashMap<u64, u32>,
@@ -262,14 +257,27 @@ impl StreamClusterer {
         let day = t.timestamp().div_euclid(86_400);
 
         // One pass over the text gives the clustering features and the words for shingles.
-        let mut terms: HashMap<u64, f32> = HashMap::default();
-        let mut word_hashes: Vec<u64> = Vec::new();
+        let mut terms: Vec<Term> = Vec::with_capacity(256);
+        let mut word_hashes: Vec<u64> = Vec::with_capacity(256);
         features_and_words(
             doc,
             &self.opts.features,
-            |term, w| *terms.entry(term).or_insert(0.0) += w,
+            |id, weight| {
+                let first = terms.len() as u32;
+                terms.push(Term { id, weight, first });
+            },
             |h| word_hashes.push(h),
         );
+        // By term, each term's first occurrence first, so that its weights add up in the
+        // order they came.
+        terms.sort_unstable_by(|a, b| a.id.cmp(&b.id).then(a.first.cmp(&b.first)));
+        terms.dedup_by(|next, kept| {
+            let same = next.id == kept.id;
+            if same {
+                kept.weight += next.weight;
+            }
+            same
+        });
 
         // 1. Near-copies of a live article join its story.
         let sig = self.signature(&word_hashes);
@@ -355,28 +363,16 @@ impl StreamClusterer {
         (sh.len() >= d.min_shingles).then(|| signature(&sh, d.bands * d.rows))
     }
 
+    /// The first live article, band by band, whose signature is close enough to `sig`, with
+    /// its story.
     fn find_copy(&self, sig: &[u32]) -> Option<(u64, u64)> {
-        let mut best: Option<(f64, u64, u64)> = None;
-        for key in band_keys(sig, self.opts.dedup.rows) {
-            let Some(bucket) = self.buckets.get(&key) else {
-                continue;
-            };
-            for &other in bucket.docs() {
-                let Some((osig, story)) = self.signatures.get(&other) else {
-                    continue;
-                };
-                let sim = similarity(osig, sig);
-                if sim >= self.opts.dedup.threshold
-                    && best.is_none_or(|(s, o, _)| sim > s || (sim == s && other < o))
-                {
-                    best = Some((sim, other, *story));
-                }
-            }
-            if best.is_some() {
-                break;
-            }
-        }
-        best.map(|(_, original, story)| (original, story))
+        band_keys(sig, self.opts.dedup.rows)
+            .into_iter()
+            .find_map(|key| {
+                let other = *self.buckets.get(&key)?;
+                let (osig, story) = self.signatures.get(&other)?;
+                (similarity(osig, sig) >= self.opts.dedup.threshold).then_some((other, *story))
+            })
     }
 
     fn day_mut(&mut self, day: i64) -> &mut Day {
@@ -399,49 +395,53 @@ impl StreamClusterer {
 
     fn remember(&mut self, day: i64, doc: u64, sig: Vec<u32>, story: u64) {
         for key in band_keys(&sig, self.opts.dedup.rows) {
-            match self.buckets.entry(key) {
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(Bucket::One(doc));
-                }
-                std::collections::hash_map::Entry::Occupied(mut e) => {
-                    let b = e.get_mut();
-                    match b {
-                        Bucket::One(first) => *b = Bucket::Many(vec![*first, doc]),
-                        Bucket::Many(v) => v.push(doc),
-                    }
-                }
-            }
+            self.buckets.insert(key, doc);
         }
         self.signatures.insert(doc, (sig.into_boxed_slice(), story));
         self.day_mut(day).remembered.push(doc);
     }
 
-    /// TF-IDF over the live window's statistics, the strongest terms kept, L2-normalised;
-    /// then the article's terms are counted in those statistics (one lookup per term).
-    fn weigh_and_count(&mut self, day: i64, terms: &HashMap<u64, f32>) -> Vector {
+    /// TF-IDF over the live window's statistics, the strongest terms kept (the earlier in
+    /// the doc among equals), L2-normalised; then the article's terms (distinct, sorted by
+    /// id) are counted in those statistics, one lookup per term.
+    fn weigh_and_count(&mut self, day: i64, terms: &[Term]) -> Vector {
         let n = self.docs_in_memory as f32 + 1.0;
-        let mut v: Vector = Vec::with_capacity(terms.len());
-        for (&t, &f) in terms {
-            let seen = self.df.entry(t).or_insert(0);
-            let df = *seen as f32 + 1.0;
-            *seen += 1;
-            let idf = ((n + 1.0) / (df + 1.0)).ln() + 1.0;
-            v.push((t, (1.0 + f.ln().max(0.0)) * idf));
-        }
+        // The lookups first, in a loop of their own, so that their cache misses overlap.
+        let seen: Vec<u32> = terms
+            .iter()
+            .map(|t| {
+                let seen = self.df.entry(t.id).or_insert(0);
+                *seen += 1;
+                *seen - 1
+            })
+            .collect();
+        let v: Vec<Term> = terms
+            .iter()
+            .zip(seen)
+            .map(|(t, seen)| {
+                let df = seen as f32 + 1.0;
+                let idf = ((n + 1.0) / (df + 1.0)).ln() + 1.0;
+                Term {
+                    weight: (1.0 + t.weight.ln().max(0.0)) * idf,
+                    ..*t
+                }
+            })
+            .collect();
+        let mut v = v;
         self.docs_in_memory += 1;
         let d = self.day_mut(day);
         d.docs += 1;
-        d.terms.extend(terms.keys().copied());
-        let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        d.terms.extend(terms.iter().map(|t| t.id));
+        let norm = v.iter().map(|t| t.weight * t.weight).sum::<f32>().sqrt();
         if v.len() > self.opts.doc_terms {
-            v.select_nth_unstable_by(self.opts.doc_terms, |a, b| b.1.total_cmp(&a.1));
+            v.select_nth_unstable_by(self.opts.doc_terms, |a, b| {
+                b.weight.total_cmp(&a.weight).then(a.first.cmp(&b.first))
+            });
             v.truncate(self.opts.doc_terms);
+            v.sort_unstable_by_key(|t| t.id);
         }
-        if norm > 0.0 {
-            v.iter_mut().for_each(|(_, w)| *w /= norm);
-        }
-        v.sort_unstable_by_key(|(t, _)| *t);
-        v
+        let scale = if norm > 0.0 { norm.recip() } else { 1.0 };
+        v.into_iter().map(|t| (t.id, t.weight * scale)).collect()
     }
 
     /// Live stories by similarity to `v`, best first, with the time penalty applied.
@@ -622,15 +622,7 @@ impl StreamClusterer {
                         continue;
                     };
                     for key in band_keys(&sig, self.opts.dedup.rows) {
-                        let empty = match self.buckets.get_mut(&key) {
-                            Some(Bucket::One(d)) => *d == doc,
-                            Some(Bucket::Many(v)) => {
-                                v.retain(|d| *d != doc);
-                                v.is_empty()
-                            }
-                            None => false,
-                        };
-                        if empty {
+                        if self.buckets.get(&key) == Some(&doc) {
                             self.buckets.remove(&key);
                         }
                     }
@@ -763,6 +755,29 @@ mod tests {
             })
             .collect();
         stories.into_iter().map(|s| engine.resolve(s)).collect()
+    }
+
+    #[test]
+    fn among_equally_strong_terms_the_earlier_are_kept() {
+        let mut engine = StreamClusterer::new(StreamOptions {
+            doc_terms: 2,
+            ..StreamOptions::default()
+        });
+        // Ids in the opposite order of the terms' first occurrence, all of one weight.
+        let terms: Vec<Term> = (0..5u32)
+            .map(|i| Term {
+                id: 100 - u64::from(i),
+                weight: 1.0,
+                first: i,
+            })
+            .rev()
+            .collect();
+        let v = engine.weigh_and_count(0, &terms);
+        let kept: Vec<u64> = v.iter().map(|&(t, _)| t).collect();
+        assert_eq!(kept, vec![99, 100]);
+        // Normalised over all five terms, not only the kept ones.
+        let expected = 1.0 / 5f32.sqrt();
+        assert!(v.iter().all(|&(_, w)| (w - expected).abs() < 1e-6), "{v:?}");
     }
 
     #[test]
