@@ -475,11 +475,24 @@ impl StreamClusterer {
             });
             candidates.truncate(self.opts.candidates);
         }
-        let f = &self.opts.features;
-        let mut ranked: Vec<(u64, f32)> = candidates
+        let found: Vec<(u64, &LiveStory)> = candidates
             .into_iter()
-            .filter_map(|(s, _)| {
-                let story = self.stories.get(&s)?;
+            .filter_map(|(s, _)| Some((s, self.stories.get(&s)?)))
+            .collect();
+        // Every cache line of the candidates' centroids is read once first: these loads do
+        // not depend on each other, so their misses overlap, where the merge below, whose
+        // every step depends on the last, would wait for them one after another.
+        let mut touched = 0u64;
+        for (_, story) in &found {
+            for entry in story.centroid.iter().step_by(4) {
+                touched ^= entry.0;
+            }
+        }
+        std::hint::black_box(touched);
+        let f = &self.opts.features;
+        let mut ranked: Vec<(u64, f32)> = found
+            .into_iter()
+            .map(|(s, story)| {
                 let dot = sparse_dot(&story.centroid, v);
                 let mut sim = dot / story.norm.max(f32::EPSILON);
                 // Distance from the story's span, in days.
@@ -494,7 +507,7 @@ impl StreamClusterer {
                 if days > f.grace_days {
                     sim *= 0.5f32.powf((days - f.grace_days) / f.half_life_days);
                 }
-                Some((s, sim))
+                (s, sim)
             })
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
