@@ -55,8 +55,9 @@ impl Doc {
         let (place_ids, masked) = places.scan(&masked);
         let title_m = masked[..title_n.len()].to_string();
         let text_m = masked[title_n.len() + 1..].to_string();
-        let cjk = is_mostly_cjk(title.chars().chain(text.chars()));
-        let names_source = if title.is_ascii() && text.is_ascii() {
+        let ascii = title.is_ascii() && text.is_ascii();
+        let cjk = !ascii && is_mostly_cjk(title.chars().chain(text.chars()));
+        let names_source = if ascii {
             // ASCII lowercases in place and masks keep offsets: blank the original's bytes
             // where the masked text is blank.
             let keep = |lead: &mut Vec<u8>, orig: &str, masked: &str| {
@@ -117,27 +118,43 @@ fn is_mostly_cjk(text: impl Iterator<Item = char>) -> bool {
 /// words that are not function words.
 fn latin_names(text: &str, cjk: bool) -> Vec<String> {
     let mut out = Vec::new();
-    for raw in text.split(|c: char| {
-        crate::text::tokens::is_cjk(c)
-            || !(c.is_alphanumeric() || c == '\'' || c == '.' || c == '-')
-    }) {
+    let mut visit = |raw: &str| {
         let w = raw.trim_matches(|c: char| !c.is_alphanumeric());
         let Some(first) = w.chars().next() else {
-            continue;
+            return;
         };
         // In Latin text only capitalised words are names: most words stop here.
         if !(cjk || first.is_uppercase()) {
-            continue;
+            return;
         }
         if w.chars().nth(1).is_none()
             || !first.is_alphabetic()
             || w.chars().any(crate::text::tokens::is_cjk)
         {
-            continue;
+            return;
         }
         let lower = crate::text::tokens::normalize(w);
         if !crate::text::tokens::is_stopword(&lower) && !is_scale_word(&lower) {
             out.push(lower);
+        }
+    };
+    let in_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '.' || c == '-';
+    if text.is_ascii() {
+        // The same split, byte by byte: no character decoding, and no CJK to look for.
+        let mut start = None;
+        for (i, b) in text.bytes().enumerate() {
+            if in_word(char::from(b)) {
+                start.get_or_insert(i);
+            } else if let Some(s) = start.take() {
+                visit(&text[s..i]);
+            }
+        }
+        if let Some(s) = start {
+            visit(&text[s..]);
+        }
+    } else {
+        for raw in text.split(|c: char| crate::text::tokens::is_cjk(c) || !in_word(c)) {
+            visit(raw);
         }
     }
     out
