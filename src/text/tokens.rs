@@ -14,6 +14,8 @@ use unicode_normalization::UnicodeNormalization;
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 static EN_STOP_SET: LazyLock<rustc_hash::FxHashSet<&'static str>> =
     LazyLock::new(|| EN_STOP.iter().copied().collect());
+static ZH_STOP_SET: LazyLock<rustc_hash::FxHashSet<&'static str>> =
+    LazyLock::new(|| ZH_STOP.iter().copied().collect());
 
 /// Whether `c` is a CJK ideograph (Han), as used by Chinese and Japanese.
 pub fn is_cjk(c: char) -> bool {
@@ -200,7 +202,7 @@ pub fn is_stopword(w: &str) -> bool {
     if w.is_ascii() {
         EN_STOP_SET.contains(w)
     } else {
-        ZH_STOP.contains(&w)
+        ZH_STOP_SET.contains(w)
     }
 }
 
