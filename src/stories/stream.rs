@@ -455,20 +455,18 @@ impl StreamClusterer {
             probe.truncate(self.opts.probe_terms);
         }
         // Stories listed under the probe terms, with how many of them each shares.
-        let mut listed: Vec<u64> = Vec::new();
-        for &&(term, _) in &probe {
-            if let Some(list) = self.postings.get(&term) {
-                listed.extend_from_slice(list);
-            }
+        // (Counted in a map sized once: a few hundred entries a doc, sorting which cost more.)
+        let lists: Vec<&Vec<u64>> = probe
+            .iter()
+            .filter_map(|&&(term, _)| self.postings.get(&term))
+            .collect();
+        let listed = lists.iter().map(|l| l.len()).sum();
+        let mut counts: HashMap<u64, u32> =
+            HashMap::with_capacity_and_hasher(listed, Default::default());
+        for &s in lists.iter().copied().flatten() {
+            *counts.entry(s).or_insert(0) += 1;
         }
-        listed.sort_unstable();
-        let mut candidates: Vec<(u64, u32)> = Vec::new();
-        for s in listed {
-            match candidates.last_mut() {
-                Some((last, n)) if *last == s => *n += 1,
-                _ => candidates.push((s, 1)),
-            }
-        }
+        let mut candidates: Vec<(u64, u32)> = counts.into_iter().collect();
         if candidates.len() > self.opts.candidates {
             candidates.select_nth_unstable_by(self.opts.candidates, |a, b| {
                 b.1.cmp(&a.1).then(a.0.cmp(&b.0))
@@ -654,20 +652,18 @@ impl StreamClusterer {
         let horizon = today - self.opts.memory_days;
         self.redirect.retain(|_, (_, day)| *day > horizon);
         // Re-index every story under its strongest terms now; drop closed stories' entries.
+        // The lists are refilled from the live stories (one lookup per entry, where checking
+        // each old entry against its story took two).
         let limit = self.opts.index_terms;
-        for story in self.stories.values_mut() {
+        self.postings.values_mut().for_each(Vec::clear);
+        for (&id, story) in self.stories.iter_mut() {
             story.indexed = top_terms(&story.centroid, limit);
             story.indexed.sort_unstable();
+            for &term in &story.indexed {
+                self.postings.entry(term).or_default().push(id);
+            }
         }
-        let stories = &self.stories;
-        self.postings.retain(|term, list| {
-            list.retain(|s| {
-                stories
-                    .get(s)
-                    .is_some_and(|st| st.indexed.binary_search(term).is_ok())
-            });
-            !list.is_empty()
-        });
+        self.postings.retain(|_, list| !list.is_empty());
     }
 }
 
