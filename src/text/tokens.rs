@@ -56,6 +56,25 @@ pub fn words(text: &str) -> Vec<String> {
 /// [`words`] would return them, without allocating per word.
 pub fn each_word(norm: &str, mut f: impl FnMut(&str)) {
     let bytes = norm.as_bytes();
+    if norm.is_ascii() {
+        // The same rules byte by byte: no characters to decode and no CJK runs.
+        let mut word: Option<usize> = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            let joins_number = (b == b'.' || b == b',')
+                && word.is_some()
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+            if b.is_ascii_alphanumeric() || joins_number || (b == b'\'' && word.is_some()) {
+                word.get_or_insert(i);
+            } else if let Some(start) = word.take() {
+                emit_word(&norm[start..i], &mut f);
+            }
+        }
+        if let Some(start) = word {
+            emit_word(&norm[start..], &mut f);
+        }
+        return;
+    }
     let mut word: Option<usize> = None;
     let mut cjk: Option<usize> = None;
     let mut chars = norm.char_indices().peekable();
@@ -396,6 +415,21 @@ pub fn for_index(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_text_splits_as_any_text_does() {
+        for text in [
+            "JD.com's sales rose 1,000.5 yuan, up 3.5% on 11.11",
+            "rock'n'roll 'quoted' words' end, 1,2 and 1.x x.1 9,",
+            "a-b_c d--e  f...g 2025",
+            "",
+        ] {
+            let mut ascii = words(text);
+            ascii.push("é".to_string());
+            // A non-ASCII word at the end sends the text down the character path.
+            assert_eq!(words(&format!("{text} é")), ascii, "{text}");
+        }
+    }
 
     #[test]
     fn first_chars_counts_characters_not_bytes() {
