@@ -257,27 +257,29 @@ impl StreamClusterer {
         let day = t.timestamp().div_euclid(86_400);
 
         // One pass over the text gives the clustering features and the words for shingles.
-        let mut terms: Vec<Term> = Vec::with_capacity(256);
+        // Weights add up per term in the order they come; the map's size is fixed up front, so
+        // its order depends on the doc alone.
+        let mut gathered: HashMap<u64, Term> =
+            HashMap::with_capacity_and_hasher(256, Default::default());
         let mut word_hashes: Vec<u64> = Vec::with_capacity(256);
+        let mut position = 0u32;
         features_and_words(
             doc,
             &self.opts.features,
             |id, weight| {
-                let first = terms.len() as u32;
-                terms.push(Term { id, weight, first });
+                gathered
+                    .entry(id)
+                    .or_insert(Term {
+                        id,
+                        weight: 0.0,
+                        first: position,
+                    })
+                    .weight += weight;
+                position += 1;
             },
             |h| word_hashes.push(h),
         );
-        // By term, each term's first occurrence first, so that its weights add up in the
-        // order they came.
-        terms.sort_unstable_by(|a, b| a.id.cmp(&b.id).then(a.first.cmp(&b.first)));
-        terms.dedup_by(|next, kept| {
-            let same = next.id == kept.id;
-            if same {
-                kept.weight += next.weight;
-            }
-            same
-        });
+        let terms: Vec<Term> = gathered.into_values().collect();
 
         // 1. Near-copies of a live article join its story.
         let sig = self.signature(&word_hashes);
@@ -402,8 +404,8 @@ impl StreamClusterer {
     }
 
     /// TF-IDF over the live window's statistics, the strongest terms kept (the earlier in
-    /// the doc among equals), L2-normalised; then the article's terms (distinct, sorted by
-    /// id) are counted in those statistics, one lookup per term.
+    /// the doc among equals), L2-normalised; then the article's terms (distinct) are counted
+    /// in those statistics, one lookup per term.
     fn weigh_and_count(&mut self, day: i64, terms: &[Term]) -> Vector {
         let n = self.docs_in_memory as f32 + 1.0;
         // The lookups first, in a loop of their own, so that their cache misses overlap.
@@ -438,8 +440,8 @@ impl StreamClusterer {
                 b.weight.total_cmp(&a.weight).then(a.first.cmp(&b.first))
             });
             v.truncate(self.opts.doc_terms);
-            v.sort_unstable_by_key(|t| t.id);
         }
+        v.sort_unstable_by_key(|t| t.id);
         let scale = if norm > 0.0 { norm.recip() } else { 1.0 };
         v.into_iter().map(|t| (t.id, t.weight * scale)).collect()
     }
@@ -787,6 +789,12 @@ mod tests {
         // Normalised over all five terms, not only the kept ones.
         let expected = 1.0 / 5f32.sqrt();
         assert!(v.iter().all(|&(_, w)| (w - expected).abs() < 1e-6), "{v:?}");
+
+        // Sorted by term whether or not any were dropped, as the merges that score it need.
+        let mut roomy = StreamClusterer::new(StreamOptions::default());
+        let v = roomy.weigh_and_count(0, &terms);
+        assert_eq!(v.len(), 5);
+        assert!(v.windows(2).all(|p| p[0].0 < p[1].0), "{v:?}");
     }
 
     #[test]
