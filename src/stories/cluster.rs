@@ -51,8 +51,7 @@ impl Doc {
         let title_n = normalize(title);
         let whole = format!("{title_n}\n{}", normalize(text));
         let places = super::places::matcher();
-        let (entities, masked) = watchlist.scan(&whole);
-        let (place_ids, masked) = places.scan(&masked);
+        let (entities, place_ids, masked) = watchlist.scan_with_places(&whole);
         let title_m = masked[..title_n.len()].to_string();
         let text_m = masked[title_n.len() + 1..].to_string();
         let ascii = title.is_ascii() && text.is_ascii();

@@ -18,7 +18,12 @@ pub struct Matcher {
     weights: Vec<f64>,
     /// For each pattern, the index of the thing it names.
     owner: Vec<usize>,
+    /// The normalised aliases, in pattern order.
+    patterns: Vec<String>,
     ac: Option<AhoCorasick>,
+    /// This matcher's aliases and the places gazetteer's in one automaton, made on first use
+    /// by [`Matcher::scan_with_places`].
+    joint: std::sync::OnceLock<Option<AhoCorasick>>,
 }
 
 impl Matcher {
@@ -40,32 +45,14 @@ impl Matcher {
             names.push(name);
             weights.push(weight);
         }
-        let ac = if patterns.is_empty() {
-            None
-        } else {
-            // A DFA scans fastest; past a few thousand aliases its memory grows, so the
-            // builder picks for itself there.
-            let kind = (patterns.len() <= 4096).then_some(AhoCorasickKind::DFA);
-            match AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .kind(kind)
-                .build(&patterns)
-            {
-                Ok(ac) => Some(ac),
-                Err(e) => {
-                    // Only a watchlist far beyond any real beat's size gets here.
-                    tracing::warn!(
-                        "watchlist too large to match ({e}); entities will not be tagged"
-                    );
-                    None
-                }
-            }
-        };
+        let ac = automaton(&patterns);
         Matcher {
             names,
             weights,
             owner,
+            patterns,
             ac,
+            joint: std::sync::OnceLock::new(),
         }
     }
 
@@ -108,21 +95,42 @@ impl Matcher {
         let Some(ac) = &self.ac else {
             return (found, norm.to_string());
         };
-        let mut masked = String::with_capacity(norm.len());
-        let mut done = 0;
-        for m in ac.find_iter(norm) {
-            // A Latin alias inside a longer word ("ban" in "urban") is not a mention.
-            if !stands_alone(norm, &m) {
-                continue;
-            }
-            masked.push_str(&norm[done..m.start()]);
-            // Blank the match byte for byte, so that the masked text keeps every offset.
-            masked.extend(std::iter::repeat_n(' ', m.end() - m.start()));
-            done = m.end();
-            found.insert(self.owner[m.pattern().as_usize()]);
-        }
-        masked.push_str(&norm[done..]);
+        let masked = blank_matches(ac, norm, |p| {
+            found.insert(self.owner[p]);
+        });
         (found, masked)
+    }
+
+    /// [`Matcher::scan`] of this matcher and of the places gazetteer
+    /// ([`crate::stories::places`]) in one pass over text already [`normalize`]d: the things
+    /// found, the places found, and the text with both's aliases blanked.
+    ///
+    /// Where one of this matcher's aliases overlaps a place name, the leftmost (then the
+    /// longest) counts, as among one matcher's own aliases: in "北京东路" Beijing is found,
+    /// not "京东".
+    pub fn scan_with_places(&self, norm: &str) -> (BTreeSet<usize>, BTreeSet<usize>, String) {
+        let other = super::places::matcher();
+        let joint = self.joint.get_or_init(|| {
+            let both: Vec<&str> = self
+                .patterns
+                .iter()
+                .chain(&other.patterns)
+                .map(String::as_str)
+                .collect();
+            automaton(&both)
+        });
+        let (mut mine, mut theirs) = (BTreeSet::new(), BTreeSet::new());
+        let Some(ac) = joint else {
+            return (mine, theirs, norm.to_string());
+        };
+        let split = self.patterns.len();
+        let masked = blank_matches(ac, norm, |p| {
+            match p.checked_sub(split) {
+                None => mine.insert(self.owner[p]),
+                Some(q) => theirs.insert(other.owner[q]),
+            };
+        });
+        (mine, theirs, masked)
     }
 
     /// The text, normalised, with every matched alias blanked out (one space per byte, so
@@ -207,6 +215,47 @@ impl Matcher {
 
 /// Whether a match is not glued to Latin letters or digits around it: a Latin alias must
 /// stand as a whole word ("JD" is not found in "JDX"); CJK aliases match anywhere.
+/// The leftmost-longest automaton over normalised aliases (none if there are none).
+fn automaton<P: AsRef<[u8]>>(patterns: &[P]) -> Option<AhoCorasick> {
+    if patterns.is_empty() {
+        return None;
+    }
+    // A DFA scans fastest; past a few thousand aliases its memory grows, so the builder
+    // picks for itself there.
+    let kind = (patterns.len() <= 4096).then_some(AhoCorasickKind::DFA);
+    match AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .kind(kind)
+        .build(patterns)
+    {
+        Ok(ac) => Some(ac),
+        Err(e) => {
+            // Only a watchlist far beyond any real beat's size gets here.
+            tracing::warn!("watchlist too large to match ({e}); entities will not be tagged");
+            None
+        }
+    }
+}
+
+/// `norm` with every alias that stands alone blanked byte for byte (so that the masked text
+/// keeps every offset); `found` hears each such alias's pattern number.
+fn blank_matches(ac: &AhoCorasick, norm: &str, mut found: impl FnMut(usize)) -> String {
+    let mut masked = String::with_capacity(norm.len());
+    let mut done = 0;
+    for m in ac.find_iter(norm) {
+        // A Latin alias inside a longer word ("ban" in "urban") is not a mention.
+        if !stands_alone(norm, &m) {
+            continue;
+        }
+        masked.push_str(&norm[done..m.start()]);
+        masked.extend(std::iter::repeat_n(' ', m.end() - m.start()));
+        done = m.end();
+        found(m.pattern().as_usize());
+    }
+    masked.push_str(&norm[done..]);
+    masked
+}
+
 fn stands_alone(norm: &str, m: &aho_corasick::Match) -> bool {
     let before = norm[..m.start()].chars().next_back();
     let after = norm[m.end()..].chars().next();
@@ -258,6 +307,28 @@ mod tests {
             m.mask("小紅書與Temu"),
             format!("{}与{}", " ".repeat(9), " ".repeat(4))
         );
+    }
+
+    #[test]
+    fn one_pass_with_places_finds_what_two_passes_do() {
+        let m = m();
+        let places = crate::stories::places::matcher();
+        for text in [
+            "京东mall北京首店试营业",
+            "jd opens in beijing and shanghai; xiaohongshu in hong kong",
+            "jdx and temurin in urban peking",
+            "",
+        ] {
+            let (mine, masked) = m.scan(text);
+            let (theirs, masked) = places.scan(&masked);
+            assert_eq!(m.scan_with_places(text), (mine, theirs, masked), "{text}");
+        }
+        // Where a watched alias and a place overlap, the leftmost wins: Beijing's east side,
+        // not JD.com.
+        let (mine, theirs, masked) = m.scan_with_places("北京东路");
+        assert!(mine.is_empty());
+        assert_eq!(theirs.len(), 1);
+        assert_eq!(masked, format!("{}东路", " ".repeat(6)));
     }
 
     #[test]
