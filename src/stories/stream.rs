@@ -417,7 +417,7 @@ impl StreamClusterer {
                 *seen - 1
             })
             .collect();
-        let v: Vec<Term> = terms
+        let mut v: Vec<Term> = terms
             .iter()
             .zip(seen)
             .map(|(t, seen)| {
@@ -429,7 +429,6 @@ impl StreamClusterer {
                 }
             })
             .collect();
-        let mut v = v;
         self.docs_in_memory += 1;
         let d = self.day_mut(day);
         d.docs += 1;
