@@ -213,8 +213,6 @@ impl Matcher {
     }
 }
 
-/// Whether a match is not glued to Latin letters or digits around it: a Latin alias must
-/// stand as a whole word ("JD" is not found in "JDX"); CJK aliases match anywhere.
 /// The leftmost-longest automaton over normalised aliases (none if there are none).
 fn automaton<P: AsRef<[u8]>>(patterns: &[P]) -> Option<AhoCorasick> {
     if patterns.is_empty() {
@@ -256,6 +254,8 @@ fn blank_matches(ac: &AhoCorasick, norm: &str, mut found: impl FnMut(usize)) -> 
     masked
 }
 
+/// Whether a match is not glued to Latin letters or digits around it: a Latin alias must
+/// stand as a whole word ("JD" is not found in "JDX"); CJK aliases match anywhere.
 fn stands_alone(norm: &str, m: &aho_corasick::Match) -> bool {
     let before = norm[..m.start()].chars().next_back();
     let after = norm[m.end()..].chars().next();
