@@ -58,8 +58,9 @@ impl SubscribeGuard {
     /// Takes back the [`Verdict::Send`] given for `email` at `now`: no confirmation was sent
     /// (the address was already subscribed, or the mail failed).
     pub fn unsent(&mut self, email: &str, now: Instant) {
-        if self.mailed.get(&key(email)) == Some(&now) {
-            self.mailed.remove(&key(email));
+        let key = key(email);
+        if self.mailed.get(&key) == Some(&now) {
+            self.mailed.remove(&key);
             if let Some(i) = self.recent.iter().rposition(|at| *at == now) {
                 self.recent.remove(i);
             }
