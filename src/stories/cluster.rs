@@ -100,6 +100,9 @@ impl Doc {
 /// Characters of title and text in which proper names are looked for.
 const LEAD_CHARS: usize = 1500;
 
+/// Characters of the text (after the title) in which quantities are looked for.
+const QUANTITY_LEAD_CHARS: usize = 1500;
+
 /// Whether CJK characters outnumber Latin letters by weight (a Han character is a word).
 fn is_mostly_cjk(text: impl Iterator<Item = char>) -> bool {
     let (mut cjk, mut latin) = (0usize, 0usize);
@@ -246,7 +249,7 @@ fn bridge_vectors(docs: &[Doc], opts: &ClusterOptions) -> Vec<Vector> {
         for &p in &d.places {
             add(format!("place:{p}"), opts.entity_weight);
         }
-        let lead = first_chars(&d.text, 1500);
+        let lead = first_chars(&d.text, QUANTITY_LEAD_CHARS);
         for q in quantities(&format!("{}\n{}", d.title, lead)) {
             add(q, opts.quantity_weight);
         }
@@ -346,7 +349,7 @@ pub(crate) fn features_and_words(
             add(t, boost(t));
         }
     });
-    let lead = first_chars(&d.text, 1500);
+    let lead = first_chars(&d.text, QUANTITY_LEAD_CHARS);
     for q in quantities_normalized(&format!("{}\n{}", d.title, lead)) {
         add(term(&q), opts.quantity_weight);
     }
