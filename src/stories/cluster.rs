@@ -605,6 +605,24 @@ mod tests {
     }
 
     #[test]
+    fn ascii_names_split_as_any_text_does() {
+        for text in [
+            "JD.com's Skyline Partners - the O'Neil Group, Mr. Li and X-Ray Labs.",
+            "A 9.5 ...Rise... of 'Quoted' names; end",
+            "",
+        ] {
+            let mut ascii = latin_names(text, false);
+            ascii.push("é-corp".to_string());
+            // A non-ASCII name at the end sends the text down the character path.
+            assert_eq!(
+                latin_names(&format!("{text} É-Corp"), false),
+                ascii,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn proper_names_survive_masking() {
         let d = Doc::new(
             "JD.com opens a mall in Beijing",
