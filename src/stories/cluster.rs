@@ -5,10 +5,14 @@
 //! ("500亿元" and "50 billion yuan" are the same token), so that a Chinese and an English report
 //! of one event share features even though they share no words. Articles are then joined by
 //! average-link agglomerative clustering (nearest-neighbour chain, exact), stopping at a
-//! cosine threshold; a time penalty keeps reports far apart in time from joining. The result
-//! does not depend on input order.
+//! cosine threshold; a time penalty keeps reports far apart in time from joining. Two large
+//! groups that each have a proper name most of their reports use and the other never does
+//! (INS Mysore and INS Sukanya, two players arrested in the same team) are twin events of one
+//! kind, not one story, and never join. The result does not depend on input order.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 
 use chrono::{DateTime, Utc};
 
@@ -191,6 +195,14 @@ pub struct ClusterOptions {
     pub cross_lingual_weight: f32,
     /// Extra weight of a word that the text writes as a proper name (capitalised).
     pub name_weight: f32,
+    /// Share of the docs having a word in their lead that must write it capitalised for it to
+    /// count as a proper name (sentence-initial common words fall below it).
+    pub proper_share: f32,
+    /// Share of a group's reports that must use a proper name for it to be one of the group's
+    /// key names.
+    pub key_share: f32,
+    /// Fewest reports that must use a key name: smaller groups never tell events apart by name.
+    pub key_reports: usize,
 }
 
 impl Default for ClusterOptions {
@@ -205,6 +217,9 @@ impl Default for ClusterOptions {
             half_life_days: 3.0,
             cross_lingual_weight: 0.8,
             name_weight: 1.5,
+            proper_share: 0.9,
+            key_share: 0.3,
+            key_reports: 4,
         }
     }
 }
@@ -218,7 +233,8 @@ pub fn cluster(docs: &[Doc], opts: &ClusterOptions) -> Vec<usize> {
     let vectors = vectorize(docs, opts);
     let bridges = bridge_vectors(docs, opts);
     let sims = similarities(&vectors, &bridges, docs, opts);
-    let groups = average_link(docs.len(), sims, opts.threshold);
+    let names = proper_names(docs, opts.proper_share);
+    let groups = average_link(docs.len(), sims, &names, opts);
     let mut labels = vec![0; docs.len()];
     let mut first: Vec<(usize, usize)> =
         groups.iter().enumerate().map(|(g, m)| (m[0], g)).collect();
@@ -229,6 +245,65 @@ pub fn cluster(docs: &[Doc], opts: &ClusterOptions) -> Vec<usize> {
         }
     }
     labels
+}
+
+/// Each doc's proper names: the names of [`Doc::names`] that, across all the docs, most of the
+/// docs with the word in their lead write capitalised (see [`ClusterOptions::proper_share`]).
+/// Each list is sorted, without repeats.
+fn proper_names(docs: &[Doc], share: f32) -> Vec<Vec<u64>> {
+    let mut named: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut used: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut own: Vec<Vec<u64>> = Vec::with_capacity(docs.len());
+    let mut seen: Vec<u64> = Vec::new();
+    for d in docs {
+        let mut names: Vec<u64> = d.names.iter().map(|n| term(n)).collect();
+        names.sort_unstable();
+        names.dedup();
+        for &n in &names {
+            *named.entry(n).or_insert(0) += 1;
+        }
+        // The words of the title and of the lead in which `Doc::new` looks for names.
+        seen.clear();
+        each_word(&d.title, |w| seen.push(term(w)));
+        each_word(first_chars(&d.text, LEAD_CHARS), |w| seen.push(term(w)));
+        seen.sort_unstable();
+        seen.dedup();
+        for &w in &seen {
+            *used.entry(w).or_insert(0) += 1;
+        }
+        own.push(names);
+    }
+    for names in &mut own {
+        names.retain(|n| {
+            let capitalised = named[n] as f32;
+            capitalised
+                >= share
+                    * used
+                        .get(n)
+                        .map_or(capitalised, |&u| (u as f32).max(capitalised))
+        });
+    }
+    own
+}
+
+/// How many reports of a group use each proper name.
+type NameCounts = FxHashMap<u64, u32>;
+
+/// Whether groups `a` and `b` (of `na` and `nb` reports) report twin events: each has a key
+/// name that no report of the other uses.
+fn distinct_events(
+    a: &NameCounts,
+    na: usize,
+    b: &NameCounts,
+    nb: usize,
+    opts: &ClusterOptions,
+) -> bool {
+    let has_own_key = |x: &NameCounts, nx: usize, other: &NameCounts| {
+        let need = (opts.key_share * nx as f32).max(opts.key_reports as f32);
+        x.iter()
+            .any(|(name, &count)| count as f32 >= need && !other.contains_key(name))
+    };
+    has_own_key(a, na, b) && has_own_key(b, nb, a)
 }
 
 /// Bridge vectors: only what reports in different languages can share (entities, places,
@@ -445,9 +520,21 @@ fn dot_products(vectors: &[Vector]) -> Vec<f32> {
 }
 
 /// Average-link agglomerative clustering by nearest-neighbour chain, merging while the best
-/// average similarity is at least `threshold`. Returns groups of indices, each sorted.
-fn average_link(n: usize, mut sims: Vec<f32>, threshold: f32) -> Vec<Vec<usize>> {
+/// average similarity is at least the threshold, except groups that report
+/// [`distinct_events`]: those are kept apart for good, and so is whatever later joins either.
+/// Returns groups of indices, each sorted.
+fn average_link(
+    n: usize,
+    mut sims: Vec<f32>,
+    names: &[Vec<u64>],
+    opts: &ClusterOptions,
+) -> Vec<Vec<usize>> {
+    let threshold = opts.threshold;
     let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    let mut counts: Vec<NameCounts> = names
+        .iter()
+        .map(|v| v.iter().map(|&t| (t, 1)).collect())
+        .collect();
     let mut active = vec![true; n];
     let mut done = vec![false; n];
     let mut chain: Vec<usize> = Vec::new();
@@ -473,10 +560,27 @@ fn average_link(n: usize, mut sims: Vec<f32>, threshold: f32) -> Vec<Vec<usize>>
         }
         match best {
             Some((b, s)) if s >= threshold => {
-                if Some(b) == prev {
+                if Some(b) == prev
+                    && distinct_events(
+                        &counts[a],
+                        members[a].len(),
+                        &counts[b],
+                        members[b].len(),
+                        opts,
+                    )
+                {
+                    // Never again: the averages carry the bar to every group either joins.
+                    chain.pop();
+                    chain.pop();
+                    sims[a * n + b] = f32::NEG_INFINITY;
+                    sims[b * n + a] = f32::NEG_INFINITY;
+                } else if Some(b) == prev {
                     chain.pop();
                     chain.pop();
                     let (keep, gone) = if a < b { (a, b) } else { (b, a) };
+                    for (name, count) in std::mem::take(&mut counts[gone]) {
+                        *counts[keep].entry(name).or_insert(0) += count;
+                    }
                     let (na, nb) = (members[keep].len() as f32, members[gone].len() as f32);
                     for k in 0..n {
                         if active[k] && k != keep && k != gone {
@@ -578,6 +682,125 @@ mod tests {
         assert_ne!(labels[0], labels[3], "{labels:?}");
         assert_ne!(labels[6], labels[0], "{labels:?}");
         assert_ne!(labels[6], labels[5], "{labels:?}");
+    }
+
+    /// Five reports each of two arrests of the same kind, told in the same words.
+    fn twin_arrests() -> Vec<Doc> {
+        let mut docs = Vec::new();
+        for (player, role, day) in [
+            ("Vincent Jackson", "wide receiver", "Tuesday"),
+            ("Jamal Williams", "defensive tackle", "Sunday"),
+        ] {
+            let last = player.split(' ').nth(1).unwrap_or(player);
+            for (k, outlet) in ["Union-Tribune", "AP", "Reuters", "ESPN", "Fox"]
+                .iter()
+                .enumerate()
+            {
+                docs.push(doc(
+                    &format!("Chargers' {last} arrested on suspicion of drunk driving"),
+                    &format!(
+                        "San Diego Chargers {role} {player} was arrested early {day} on \
+                         suspicion of drunk driving, police said. {last} was stopped on the \
+                         freeway, failed a sobriety test and was booked into county jail \
+                         before he was released, {outlet} reported. Report {k}: the team said \
+                         it was aware of the arrest and would not comment further."
+                    ),
+                    &[],
+                ));
+            }
+        }
+        docs
+    }
+
+    #[test]
+    fn twin_events_keep_apart_by_the_names_each_shares() {
+        let docs = twin_arrests();
+        let labels = cluster(&docs, &ClusterOptions::default());
+        assert!(labels[..5].iter().all(|&l| l == labels[0]), "{labels:?}");
+        assert!(labels[5..].iter().all(|&l| l == labels[5]), "{labels:?}");
+        assert_ne!(labels[0], labels[5], "{labels:?}");
+        // Without the names the two arrests read as one story: the rule is what parts them.
+        let off = ClusterOptions {
+            key_reports: usize::MAX,
+            ..ClusterOptions::default()
+        };
+        let merged = cluster(&docs, &off);
+        assert!(merged.iter().all(|&l| l == merged[0]), "{merged:?}");
+    }
+
+    #[test]
+    fn one_event_stays_whole_when_only_some_reports_name_someone() {
+        // Half the reports name the interim coach; the others name no one the first half lacks.
+        let docs: Vec<Doc> = (0..8)
+            .map(|k| {
+                let extra = if k < 4 {
+                    " Assistant general manager Tony DiLeo takes over for the rest of the season."
+                } else {
+                    " The team had lost eight of its last ten games."
+                };
+                doc(
+                    "76ers fire coach Maurice Cheeks after a 9-14 start",
+                    &format!(
+                        "The Philadelphia 76ers fired head coach Maurice Cheeks on Saturday \
+                         after a disappointing 9-14 start to the season, report {k}.{extra}"
+                    ),
+                    &[],
+                )
+            })
+            .collect();
+        let labels = cluster(&docs, &ClusterOptions::default());
+        assert!(labels.iter().all(|&l| l == labels[0]), "{labels:?}");
+    }
+
+    #[test]
+    fn one_event_in_two_languages_is_not_taken_for_twins() {
+        // Each language's reports share names the other's never write (Tongzhou, Friday; the
+        // Chinese reports' own Latin names are the English ones too).
+        let mut docs: Vec<Doc> = (0..4)
+            .map(|k| {
+                doc(
+                    "JD.com soft-opens its first JD Mall in Beijing",
+                    &format!(
+                        "JD.com soft-opened its first JD Mall in Beijing's Tongzhou district on \
+                         Friday, a 50,000 square metre store, report {k} said."
+                    ),
+                    &[0],
+                )
+            })
+            .collect();
+        docs.extend((0..4).map(|k| {
+            doc(
+                "京东MALL北京首店试营业",
+                &format!("京东MALL北京首店周五试营业，面积5万平方米，第{k}篇报道。"),
+                &[0],
+            )
+        }));
+        let labels = cluster(&docs, &ClusterOptions::default());
+        assert!(labels.iter().all(|&l| l == labels[0]), "{labels:?}");
+    }
+
+    #[test]
+    fn words_capitalised_only_to_start_a_sentence_are_not_proper_names() {
+        let docs = vec![
+            doc(
+                "Jackson arrested",
+                "Police stopped Jackson on the freeway. Officers said he failed a test.",
+                &[],
+            ),
+            doc(
+                "Jackson to play on Sunday",
+                "The police report on Jackson was sent to the city attorney.",
+                &[],
+            ),
+        ];
+        let names = proper_names(&docs, ClusterOptions::default().proper_share);
+        let jackson = term("jackson");
+        assert!(names.iter().all(|n| n.contains(&jackson)), "{names:?}");
+        assert!(!names[0].contains(&term("police")), "{names:?}");
+        assert!(
+            names[1].contains(&term("sunday")),
+            "a name used once is still a name"
+        );
     }
 
     #[test]
