@@ -53,7 +53,8 @@ pub enum FeedFormat {
 /// Clustering engine of `cluster`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ClusterEngine {
-    /// Average-link over the whole input at once (what drafts use).
+    /// Average-link over the whole input at once, twin events kept apart by their names (what
+    /// drafts use).
     Batch,
     /// One pass in input order, as articles would arrive (for unbounded streams).
     Stream,
