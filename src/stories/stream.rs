@@ -167,6 +167,9 @@ pub struct StreamClusterer {
     /// Retired (merged) story → the story it went into, with the day of the merge.
     redirect: HashMap<u64, (u64, i64)>,
     days: VecDeque<(i64, Day)>,
+    /// Emptied buffers of forgotten days, kept for the days to come: a day's term list runs
+    /// to megabytes, and growing a fresh one each day cost copies and page faults.
+    spare_days: Vec<Day>,
     /// LSH bucket key → the latest live article in it (an older one in the same bucket is
     /// found through its other bands, or through the copy that took its place).
     buckets: HashMap<u64, u64>,
@@ -191,6 +194,7 @@ impl StreamClusterer {
             postings: HashMap::default(),
             redirect: HashMap::default(),
             days: VecDeque::new(),
+            spare_days: Vec::new(),
             buckets: HashMap::default(),
             signatures: HashMap::default(),
             df: HashMap::default(),
@@ -388,7 +392,8 @@ impl StreamClusterer {
                     .iter()
                     .rposition(|(d, _)| *d < day)
                     .map_or(0, |i| i + 1);
-                self.days.insert(at, (day, Day::default()));
+                let fresh = self.spare_days.pop().unwrap_or_default();
+                self.days.insert(at, (day, fresh));
                 at
             }
         };
@@ -628,8 +633,8 @@ impl StreamClusterer {
             if *day > today - self.opts.memory_days {
                 break;
             }
-            if let Some((_, old)) = self.days.pop_front() {
-                for doc in old.remembered {
+            if let Some((_, mut old)) = self.days.pop_front() {
+                for doc in old.remembered.drain(..) {
                     let Some((sig, _)) = self.signatures.remove(&doc) else {
                         continue;
                     };
@@ -639,7 +644,7 @@ impl StreamClusterer {
                         }
                     }
                 }
-                for t in old.terms {
+                for t in old.terms.drain(..) {
                     if let Some(c) = self.df.get_mut(&t) {
                         *c = c.saturating_sub(1);
                         if *c == 0 {
@@ -648,6 +653,8 @@ impl StreamClusterer {
                     }
                 }
                 self.docs_in_memory = self.docs_in_memory.saturating_sub(old.docs);
+                old.docs = 0;
+                self.spare_days.push(old);
             }
         }
         let horizon = today - self.opts.memory_days;
