@@ -149,6 +149,8 @@ struct LiveStory {
 struct Day {
     /// Articles whose signatures were kept on this day.
     remembered: Vec<u64>,
+    /// Their signatures, one after another (each `bands * rows` values).
+    signatures: Vec<u32>,
     /// Distinct terms of each article counted on this day, one after another.
     terms: Vec<u64>,
     docs: u32,
@@ -173,8 +175,10 @@ pub struct StreamClusterer {
     /// LSH bucket key → the latest live article in it (an older one in the same bucket is
     /// found through its other bands, or through the copy that took its place).
     buckets: HashMap<u64, u64>,
-    /// Live article → (signature, story at the time).
-    signatures: HashMap<u64, (Box<[u32]>, u64)>,
+    /// Live article → where its signature is kept (day, offset in the day's signatures) and
+    /// its story at the time. (Signatures live in their day's buffer, which is recycled, so
+    /// that a day's worth of them is not allocated one by one and freed at once.)
+    signatures: HashMap<u64, (i64, usize, u64)>,
     df: HashMap<u64, u32>,
     docs_in_memory: u32,
     clock: Option<DateTime<Utc>>,
@@ -376,8 +380,10 @@ impl StreamClusterer {
             .into_iter()
             .find_map(|key| {
                 let other = *self.buckets.get(&key)?;
-                let (osig, story) = self.signatures.get(&other)?;
-                (similarity(osig, sig) >= self.opts.dedup.threshold).then_some((other, *story))
+                let &(day, at, story) = self.signatures.get(&other)?;
+                let (_, kept) = self.days.iter().rfind(|(d, _)| *d == day)?;
+                let osig = kept.signatures.get(at..at + sig.len())?;
+                (similarity(osig, sig) >= self.opts.dedup.threshold).then_some((other, story))
             })
     }
 
@@ -404,8 +410,11 @@ impl StreamClusterer {
         for key in band_keys(&sig, self.opts.dedup.rows) {
             self.buckets.insert(key, doc);
         }
-        self.signatures.insert(doc, (sig.into_boxed_slice(), story));
-        self.day_mut(day).remembered.push(doc);
+        let kept = self.day_mut(day);
+        kept.remembered.push(doc);
+        let at = kept.signatures.len();
+        kept.signatures.extend_from_slice(&sig);
+        self.signatures.insert(doc, (day, at, story));
     }
 
     /// TF-IDF over the live window's statistics, the strongest terms kept (the earlier in
@@ -634,16 +643,21 @@ impl StreamClusterer {
                 break;
             }
             if let Some((_, mut old)) = self.days.pop_front() {
+                let len = self.opts.dedup.bands * self.opts.dedup.rows;
                 for doc in old.remembered.drain(..) {
-                    let Some((sig, _)) = self.signatures.remove(&doc) else {
+                    let Some((_, at, _)) = self.signatures.remove(&doc) else {
                         continue;
                     };
-                    for key in band_keys(&sig, self.opts.dedup.rows) {
+                    let Some(sig) = old.signatures.get(at..at + len) else {
+                        continue;
+                    };
+                    for key in band_keys(sig, self.opts.dedup.rows) {
                         if self.buckets.get(&key) == Some(&doc) {
                             self.buckets.remove(&key);
                         }
                     }
                 }
+                old.signatures.clear();
                 for t in old.terms.drain(..) {
                     if let Some(c) = self.df.get_mut(&t) {
                         *c = c.saturating_sub(1);
