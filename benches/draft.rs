@@ -22,6 +22,10 @@ mod generator;
 
 use args::arg;
 
+/// The allocator the `roundup` binary ships with (`src/main.rs`), so the time is the one it gets.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const OUTLETS: usize = 12;
 
 #[tokio::main(flavor = "current_thread")]
