@@ -6,9 +6,9 @@
 //! of one event share features even though they share no words. Articles are then joined by
 //! average-link agglomerative clustering (nearest-neighbour chain, exact), stopping at a
 //! cosine threshold; a time penalty keeps reports far apart in time from joining. Two large
-//! groups that each have a proper name most of their reports use and the other never does
-//! (INS Mysore and INS Sukanya, two players arrested in the same team) are twin events of one
-//! kind, not one story, and never join. The result does not depend on input order.
+//! groups that each have a proper name used by several of their reports and by none of the
+//! other's (INS Mysore and INS Sukanya, two players arrested in the same team) are twin events
+//! of one kind, not one story, and never join. The result does not depend on input order.
 
 use std::collections::HashMap;
 
