@@ -262,7 +262,9 @@ fn proper_names(docs: &[Doc], share: f32) -> Vec<Vec<u64>> {
         for &n in &names {
             *named.entry(n).or_insert(0) += 1;
         }
-        // The words of the title and of the lead in which `Doc::new` looks for names.
+        // The words of the title and of the text's first `LEAD_CHARS` characters: the lead
+        // where `Doc::new` looks for names (title and text together), and a title's length
+        // past it, so that a name's lowercase use just after the lead still counts.
         seen.clear();
         each_word(&d.title, |w| seen.push(term(w)));
         each_word(first_chars(&d.text, LEAD_CHARS), |w| seen.push(term(w)));
@@ -560,23 +562,23 @@ fn average_link(
         }
         match best {
             Some((b, s)) if s >= threshold => {
-                if Some(b) == prev
-                    && distinct_events(
+                if Some(b) == prev {
+                    // Reciprocal nearest neighbours: they merge, unless they are twin events.
+                    chain.pop();
+                    chain.pop();
+                    let twins = distinct_events(
                         &counts[a],
                         members[a].len(),
                         &counts[b],
                         members[b].len(),
                         opts,
-                    )
-                {
-                    // Never again: the averages carry the bar to every group either joins.
-                    chain.pop();
-                    chain.pop();
-                    sims[a * n + b] = f32::NEG_INFINITY;
-                    sims[b * n + a] = f32::NEG_INFINITY;
-                } else if Some(b) == prev {
-                    chain.pop();
-                    chain.pop();
+                    );
+                    if twins {
+                        // Never again: the averages carry the bar to every group either joins.
+                        sims[a * n + b] = f32::NEG_INFINITY;
+                        sims[b * n + a] = f32::NEG_INFINITY;
+                        continue;
+                    }
                     let (keep, gone) = if a < b { (a, b) } else { (b, a) };
                     for (name, count) in std::mem::take(&mut counts[gone]) {
                         *counts[keep].entry(name).or_insert(0) += count;
