@@ -1,11 +1,15 @@
 //! Story clustering: which articles report the same event.
 //!
 //! Each article becomes a TF-IDF vector over its content words (the title counted twice, the
-//! lead of the body once), its watched entities, and its quantities in canonical form
+//! lead of the body once), its watched entities, the places and terms of the bilingual
+//! lexicon ("涨价" and "raise prices" are one term), and its quantities in canonical form
 //! ("500亿元" and "50 billion yuan" are the same token), so that a Chinese and an English report
 //! of one event share features even though they share no words. Articles are then joined by
 //! average-link agglomerative clustering (nearest-neighbour chain, exact), stopping at a
-//! cosine threshold; a time penalty keeps reports far apart in time from joining. Two large
+//! cosine threshold; a time penalty keeps reports far apart in time from joining. Reports in
+//! one language are joined first; then each Chinese group and each Latin-script group are
+//! compared on what translation keeps (entities, places, terms, quantities, Latin names)
+//! summed over the group, and merging goes on across languages. Two large
 //! groups that each have a proper name used by several of their reports and by none of the
 //! other's (INS Mysore and INS Sukanya, two players arrested in the same team) are twin events
 //! of one kind, not one story, and never join. The result does not depend on input order.
@@ -32,8 +36,8 @@ pub struct Doc {
     pub published: Option<DateTime<Utc>>,
     /// Indices of watched entities mentioned.
     pub entities: Vec<usize>,
-    /// Indices of places mentioned (see [`crate::stories::places`]).
-    pub places: Vec<usize>,
+    /// Indices of the lexicon's places and terms mentioned (see [`crate::stories::lexicon`]).
+    pub lexicon: Vec<usize>,
     /// Proper names in Latin script (brand and product names), normalised: shared by
     /// reports in every language.
     pub names: Vec<String>,
@@ -54,7 +58,7 @@ impl Doc {
         // whole splits back at the title's length.
         let title_n = normalize(title);
         let whole = format!("{title_n}\n{}", normalize(text));
-        let places = super::places::matcher();
+        let places = super::lexicon::matcher();
         let (entities, place_ids, masked) = watchlist.scan_with_places(&whole);
         let title_m = masked[..title_n.len()].to_string();
         let text_m = masked[title_n.len() + 1..].to_string();
@@ -94,7 +98,7 @@ impl Doc {
             text: text_m,
             published,
             entities: entities.into_iter().collect(),
-            places: place_ids.into_iter().collect(),
+            lexicon: place_ids.into_iter().collect(),
             names,
             cjk,
         }
@@ -187,6 +191,8 @@ pub struct ClusterOptions {
     pub entity_weight: f32,
     /// Weight of a canonical quantity feature.
     pub quantity_weight: f32,
+    /// Weight of a term of the bilingual lexicon ("price rise", "涨价").
+    pub term_weight: f32,
     /// Days two reports may lie apart before the time penalty applies.
     pub grace_days: f32,
     /// Days over which the penalty halves the similarity.
@@ -213,6 +219,7 @@ impl Default for ClusterOptions {
             title_weight: 2.0,
             entity_weight: 2.0,
             quantity_weight: 1.5,
+            term_weight: 1.0,
             grace_days: 3.0,
             half_life_days: 3.0,
             cross_lingual_weight: 0.8,
@@ -231,10 +238,13 @@ type Vector = Vec<(u32, f32)>;
 /// each story's first doc.
 pub fn cluster(docs: &[Doc], opts: &ClusterOptions) -> Vec<usize> {
     let vectors = vectorize(docs, opts);
-    let bridges = bridge_vectors(docs, opts);
-    let sims = similarities(&vectors, &bridges, docs, opts);
+    let sims = similarities(&vectors, docs, opts);
     let names = proper_names(docs, opts.proper_share);
-    let groups = average_link(docs.len(), sims, &names, opts);
+    let mut agg = Agglomeration::new(sims, &names);
+    agg.run(opts);
+    agg.link_languages(docs, opts);
+    agg.run(opts);
+    let groups = agg.groups();
     let mut labels = vec![0; docs.len()];
     let mut first: Vec<(usize, usize)> =
         groups.iter().enumerate().map(|(g, m)| (m[0], g)).collect();
@@ -323,8 +333,8 @@ fn bridge_vectors(docs: &[Doc], opts: &ClusterOptions) -> Vec<Vector> {
         for &e in &d.entities {
             add(format!("entity:{e}"), opts.entity_weight);
         }
-        for &p in &d.places {
-            add(format!("place:{p}"), opts.entity_weight);
+        for &p in &d.lexicon {
+            add(format!("lexicon:{p}"), lexicon_weight(p, opts));
         }
         let lead = first_chars(&d.text, QUANTITY_LEAD_CHARS);
         for q in quantities(&format!("{}\n{}", d.title, lead)) {
@@ -433,8 +443,17 @@ pub(crate) fn features_and_words(
     for &e in &d.entities {
         add(tagged_term(1, e), opts.entity_weight);
     }
-    for &p in &d.places {
-        add(tagged_term(2, p), opts.entity_weight);
+    for &p in &d.lexicon {
+        add(tagged_term(2, p), lexicon_weight(p, opts));
+    }
+}
+
+/// Weight of lexicon entry `p`: a place weighs as a watched entity, a term as a word.
+fn lexicon_weight(p: usize, opts: &ClusterOptions) -> f32 {
+    if p < super::lexicon::PLACE_COUNT {
+        opts.entity_weight
+    } else {
+        opts.term_weight
     }
 }
 
@@ -468,37 +487,39 @@ fn tfidf(raw: Vec<HashMap<u32, f32>>, n_docs: usize) -> Vec<Vector> {
 
 /// Dense cosine similarity matrix (row-major n×n) through an inverted index, with the time
 /// penalty applied.
-fn similarities(
-    vectors: &[Vector],
-    bridges: &[Vector],
-    docs: &[Doc],
-    opts: &ClusterOptions,
-) -> Vec<f32> {
+fn similarities(vectors: &[Vector], docs: &[Doc], opts: &ClusterOptions) -> Vec<f32> {
     let n = vectors.len();
-    let sims = dot_products(vectors);
-    let bridge = dot_products(bridges);
-    let mut sims = sims;
+    let mut sims = dot_products(vectors);
     for i in 0..n {
         for j in i + 1..n {
-            let mut s = if docs[i].cjk == docs[j].cjk {
-                sims[i * n + j]
+            // Reports in different languages share few words: they are linked later, story
+            // to story (see `link_languages`).
+            let s = if docs[i].cjk == docs[j].cjk {
+                sims[i * n + j] * time_factor(docs[i].published, docs[j].published, opts)
             } else {
-                // Across languages only the bridge features can agree; one shared name is
-                // not enough, so the similarity is squared before it is scaled.
-                let b = bridge[i * n + j];
-                opts.cross_lingual_weight * b * b
+                f32::NEG_INFINITY
             };
-            if let (Some(a), Some(b)) = (docs[i].published, docs[j].published) {
-                let days = (a - b).num_minutes().abs() as f32 / 1440.0;
-                if days > opts.grace_days {
-                    s *= 0.5f32.powf((days - opts.grace_days) / opts.half_life_days);
-                }
-            }
             sims[i * n + j] = s;
             sims[j * n + i] = s;
         }
     }
     sims
+}
+
+/// The time penalty for two reports (or stories) this far apart: 1 within the grace days,
+/// halving every half-life beyond.
+fn time_factor(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>, opts: &ClusterOptions) -> f32 {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let days = (a - b).num_minutes().abs() as f32 / 1440.0;
+            if days > opts.grace_days {
+                0.5f32.powf((days - opts.grace_days) / opts.half_life_days)
+            } else {
+                1.0
+            }
+        }
+        _ => 1.0,
+    }
 }
 
 /// Upper triangle (i < j) of the pairwise dot products, through an inverted index.
@@ -521,56 +542,82 @@ fn dot_products(vectors: &[Vector]) -> Vec<f32> {
     sims
 }
 
-/// Average-link agglomerative clustering by nearest-neighbour chain, merging while the best
-/// average similarity is at least the threshold, except groups that report
-/// [`distinct_events`]: those are kept apart for good, and so is whatever later joins either.
-/// Returns groups of indices, each sorted.
-fn average_link(
+/// Average-link agglomerative clustering by nearest-neighbour chain over a similarity
+/// matrix, merging while the best average similarity is at least the threshold, except
+/// groups that report [`distinct_events`]: those are kept apart for good, and so is whatever
+/// later joins either.
+///
+/// It runs in two passes. The first joins reports of one language only (across languages
+/// the matrix holds no similarity yet). Between the passes, [`Agglomeration::link_languages`]
+/// fills in how alike each CJK group and each Latin-script group are, story to story; the
+/// second pass then goes on merging from where the first stopped.
+struct Agglomeration {
     n: usize,
-    mut sims: Vec<f32>,
-    names: &[Vec<u64>],
-    opts: &ClusterOptions,
-) -> Vec<Vec<usize>> {
-    let threshold = opts.threshold;
-    let mut members: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
-    let mut counts: Vec<NameCounts> = names
-        .iter()
-        .map(|v| v.iter().map(|&t| (t, 1)).collect())
-        .collect();
-    let mut active = vec![true; n];
-    let mut done = vec![false; n];
-    let mut chain: Vec<usize> = Vec::new();
-    loop {
-        if chain.is_empty() {
-            match (0..n).find(|&i| active[i] && !done[i]) {
-                Some(i) => chain.push(i),
-                None => break,
-            }
+    /// Row-major n×n; for two active groups, their average-link similarity.
+    sims: Vec<f32>,
+    members: Vec<Vec<usize>>,
+    counts: Vec<NameCounts>,
+    active: Vec<bool>,
+}
+
+impl Agglomeration {
+    /// Every doc its own group; `sims` is the docs' similarity matrix, `names` their proper
+    /// names.
+    fn new(sims: Vec<f32>, names: &[Vec<u64>]) -> Agglomeration {
+        let n = names.len();
+        Agglomeration {
+            n,
+            sims,
+            members: (0..n).map(|i| vec![i]).collect(),
+            counts: names
+                .iter()
+                .map(|v| v.iter().map(|&t| (t, 1)).collect())
+                .collect(),
+            active: vec![true; n],
         }
-        let a = *chain.last().expect("chain is not empty");
-        let prev = chain.len().checked_sub(2).map(|k| chain[k]);
-        // Nearest active neighbour; ties go to the previous chain element, then the lowest index.
-        let mut best: Option<(usize, f32)> = prev.map(|p| (p, sims[a * n + p]));
-        for b in 0..n {
-            if b == a || !active[b] {
-                continue;
+    }
+
+    /// Merges groups until no two are at the threshold.
+    fn run(&mut self, opts: &ClusterOptions) {
+        let (n, threshold) = (self.n, opts.threshold);
+        let sims = &mut self.sims;
+        let mut done = vec![false; n];
+        let mut chain: Vec<usize> = Vec::new();
+        loop {
+            if chain.is_empty() {
+                match (0..n).find(|&i| self.active[i] && !done[i]) {
+                    Some(i) => chain.push(i),
+                    None => break,
+                }
             }
-            let s = sims[a * n + b];
-            if best.is_none_or(|(_, bs)| s > bs) {
-                best = Some((b, s));
+            let a = *chain.last().expect("chain is not empty");
+            let prev = chain.len().checked_sub(2).map(|k| chain[k]);
+            // Nearest active neighbour; ties go to the previous chain element, then the
+            // lowest index.
+            let mut best: Option<(usize, f32)> = prev.map(|p| (p, sims[a * n + p]));
+            for b in 0..n {
+                if b == a || !self.active[b] {
+                    continue;
+                }
+                let s = sims[a * n + b];
+                if best.is_none_or(|(_, bs)| s > bs) {
+                    best = Some((b, s));
+                }
             }
-        }
-        match best {
-            Some((b, s)) if s >= threshold => {
-                if Some(b) == prev {
+            match best {
+                Some((b, s)) if s >= threshold => {
+                    if Some(b) != prev {
+                        chain.push(b);
+                        continue;
+                    }
                     // Reciprocal nearest neighbours: they merge, unless they are twin events.
                     chain.pop();
                     chain.pop();
                     let twins = distinct_events(
-                        &counts[a],
-                        members[a].len(),
-                        &counts[b],
-                        members[b].len(),
+                        &self.counts[a],
+                        self.members[a].len(),
+                        &self.counts[b],
+                        self.members[b].len(),
                         opts,
                     );
                     if twins {
@@ -580,37 +627,114 @@ fn average_link(
                         continue;
                     }
                     let (keep, gone) = if a < b { (a, b) } else { (b, a) };
-                    for (name, count) in std::mem::take(&mut counts[gone]) {
-                        *counts[keep].entry(name).or_insert(0) += count;
+                    for (name, count) in std::mem::take(&mut self.counts[gone]) {
+                        *self.counts[keep].entry(name).or_insert(0) += count;
                     }
-                    let (na, nb) = (members[keep].len() as f32, members[gone].len() as f32);
+                    let (na, nb) = (
+                        self.members[keep].len() as f32,
+                        self.members[gone].len() as f32,
+                    );
                     for k in 0..n {
-                        if active[k] && k != keep && k != gone {
+                        if self.active[k] && k != keep && k != gone {
                             let merged =
                                 (na * sims[keep * n + k] + nb * sims[gone * n + k]) / (na + nb);
                             sims[keep * n + k] = merged;
                             sims[k * n + keep] = merged;
                         }
                     }
-                    active[gone] = false;
-                    let moved = std::mem::take(&mut members[gone]);
-                    members[keep].extend(moved);
-                    members[keep].sort_unstable();
-                } else {
-                    chain.push(b);
+                    self.active[gone] = false;
+                    let moved = std::mem::take(&mut self.members[gone]);
+                    self.members[keep].extend(moved);
+                    self.members[keep].sort_unstable();
                 }
-            }
-            _ => {
-                // Nothing is close enough: under average linkage nothing ever will be.
-                done[a] = true;
-                chain.clear();
+                _ => {
+                    // Nothing is close enough: under average linkage nothing ever will be.
+                    done[a] = true;
+                    chain.clear();
+                }
             }
         }
     }
-    (0..n)
-        .filter(|&i| active[i])
-        .map(|i| std::mem::take(&mut members[i]))
-        .collect()
+
+    /// Sets the similarity of each CJK group to each Latin-script group from their bridge
+    /// centroids (entities, places, lexicon terms, quantities and Latin names, summed over
+    /// the group's reports): a group carries more of these than any one of its reports, so
+    /// a story's Chinese and English reports meet where single reports, each with a name or
+    /// two, would not. The cosine is squared before it is scaled (one shared name is not
+    /// enough) and time-penalised between the groups' mean times.
+    ///
+    /// Clustering each language first and linking the clusters across languages after is
+    /// the scheme of Miranda et al., "Multilingual Clustering of Streaming News" (EMNLP 2018).
+    fn link_languages(&mut self, docs: &[Doc], opts: &ClusterOptions) {
+        let n = self.n;
+        let (cjk, latin): (Vec<usize>, Vec<usize>) = (0..n)
+            .filter(|&g| self.active[g])
+            .partition(|&g| docs[g].cjk);
+        if cjk.is_empty() || latin.is_empty() {
+            return;
+        }
+        let bridges = bridge_vectors(docs, opts);
+        let mut centroid: FxHashMap<usize, Vec<(u32, f32)>> = FxHashMap::default();
+        let mut times: FxHashMap<usize, Option<DateTime<Utc>>> = FxHashMap::default();
+        for &g in cjk.iter().chain(&latin) {
+            let mut sum: FxHashMap<u32, f32> = FxHashMap::default();
+            for &i in &self.members[g] {
+                for &(t, w) in &bridges[i] {
+                    *sum.entry(t).or_insert(0.0) += w;
+                }
+            }
+            let mut v: Vec<(u32, f32)> = sum.into_iter().collect();
+            let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                v.iter_mut().for_each(|(_, w)| *w /= norm);
+            }
+            centroid.insert(g, v);
+            let stamps: Vec<i64> = self.members[g]
+                .iter()
+                .filter_map(|&i| docs[i].published.map(|t| t.timestamp()))
+                .collect();
+            let mean = stamps
+                .iter()
+                .sum::<i64>()
+                .checked_div(stamps.len() as i64)
+                .and_then(|m| DateTime::from_timestamp(m, 0));
+            times.insert(g, mean);
+        }
+        // Only pairs with a bridge feature in common can score above zero: find them
+        // through an inverted index over the Latin groups' centroids.
+        let mut postings: FxHashMap<u32, Vec<(usize, f32)>> = FxHashMap::default();
+        for &g in &latin {
+            for &(t, w) in &centroid[&g] {
+                postings.entry(t).or_default().push((g, w));
+            }
+        }
+        let mut dots: FxHashMap<usize, f32> = FxHashMap::default();
+        for &c in &cjk {
+            for &g in &latin {
+                self.sims[c * n + g] = 0.0;
+                self.sims[g * n + c] = 0.0;
+            }
+            dots.clear();
+            for &(t, w) in &centroid[&c] {
+                for &(g, wg) in postings.get(&t).map_or(&[][..], Vec::as_slice) {
+                    *dots.entry(g).or_insert(0.0) += w * wg;
+                }
+            }
+            for (&g, &b) in &dots {
+                let s = opts.cross_lingual_weight * b * b * time_factor(times[&c], times[&g], opts);
+                self.sims[c * n + g] = s;
+                self.sims[g * n + c] = s;
+            }
+        }
+    }
+
+    /// The groups, each sorted.
+    fn groups(mut self) -> Vec<Vec<usize>> {
+        (0..self.n)
+            .filter(|&i| self.active[i])
+            .map(|i| std::mem::take(&mut self.members[i]))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -864,6 +988,38 @@ mod tests {
         );
         let zh = Doc::new("美团Keeta在巴西上线", "", None, &watchlist());
         assert_eq!(zh.names, vec!["keeta".to_string()]);
+    }
+
+    #[test]
+    fn stories_link_across_languages_group_to_group() {
+        // Headlines only. Each English report shares a term or two with each Chinese one, too
+        // little for a pair; each language's reports form one group, and the groups agree.
+        let docs = vec![
+            doc(
+                "US ends de minimis exemption for parcels from China",
+                "",
+                &[],
+            ),
+            doc(
+                "End of de minimis hits cross-border sellers in China",
+                "",
+                &[],
+            ),
+            doc("美国取消中国小额包裹关税豁免", "", &[]),
+            doc("美国小额包裹免税取消，中国跨境卖家承压", "", &[]),
+            doc("EU raises tariffs on Chinese electric vehicles", "", &[]),
+            doc(
+                "EU tariffs on electric vehicles from China take effect",
+                "",
+                &[],
+            ),
+            doc("欧盟对中国电动汽车加征关税", "", &[]),
+            doc("欧盟电动汽车关税生效，中国车企应对", "", &[]),
+        ];
+        let labels = cluster(&docs, &ClusterOptions::default());
+        assert!(labels[..4].iter().all(|&l| l == labels[0]), "{labels:?}");
+        assert!(labels[4..].iter().all(|&l| l == labels[4]), "{labels:?}");
+        assert_ne!(labels[0], labels[4], "{labels:?}");
     }
 
     #[test]

@@ -102,14 +102,14 @@ impl Matcher {
     }
 
     /// [`Matcher::scan`] of this matcher and of the places gazetteer
-    /// ([`crate::stories::places`]) in one pass over text already [`normalize`]d: the things
+    /// ([`crate::stories::lexicon`]) in one pass over text already [`normalize`]d: the things
     /// found, the places found, and the text with both's aliases blanked.
     ///
     /// Where one of this matcher's aliases overlaps a place name, the leftmost (then the
     /// longest) counts, as among one matcher's own aliases: in "北京东路" Beijing is found,
     /// not "京东".
     pub fn scan_with_places(&self, norm: &str) -> (BTreeSet<usize>, BTreeSet<usize>, String) {
-        let other = super::places::matcher();
+        let other = super::lexicon::matcher();
         let joint = self.joint.get_or_init(|| {
             let both: Vec<&str> = self
                 .patterns
@@ -312,7 +312,7 @@ mod tests {
     #[test]
     fn one_pass_with_places_finds_what_two_passes_do() {
         let m = m();
-        let places = crate::stories::places::matcher();
+        let places = crate::stories::lexicon::matcher();
         for text in [
             "京东mall北京首店试营业",
             "jd opens in beijing and shanghai; xiaohongshu in hong kong",

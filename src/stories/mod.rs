@@ -11,8 +11,8 @@
 pub mod cluster;
 pub mod dedup;
 pub mod entities;
+pub mod lexicon;
 pub mod mute;
-pub mod places;
 pub mod rank;
 pub mod roundups;
 pub mod stream;
