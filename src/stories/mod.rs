@@ -17,7 +17,7 @@ pub mod rank;
 pub mod roundups;
 pub mod stream;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::Config;
 use chrono::{DateTime, Utc};
@@ -27,6 +27,10 @@ use crate::model::{Article, ArticleRef, Edition, Story, Window};
 /// Most articles a window may hold for exact average-link clustering (quadratic in time and
 /// memory); larger windows go through the stream clusterer, which is linear.
 pub const BATCH_LIMIT: usize = 8000;
+
+/// Share of a story's reports that must name a watched entity or a beat topic for the story
+/// to be about it (in the ranking, the edition and the mute rules' eyes).
+pub const ABOUT_SHARE: f64 = 0.25;
 
 /// Story labels for a window's docs: average-link up to `limit` docs, the stream clusterer
 /// beyond.
@@ -115,26 +119,36 @@ pub fn build_stories(
     // 4. Assemble stories.
     let n_clusters = labels.iter().copied().max().map_or(0, |m| m + 1);
     let mut stories: Vec<Story> = (0..n_clusters).map(|_| Story::default()).collect();
-    let mut story_entities: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n_clusters];
-    let mut story_topics: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n_clusters];
+    let mut story_entities: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); n_clusters];
+    let mut story_topics: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); n_clusters];
     for (i, (article, copies)) in reps.into_iter().enumerate() {
         let s = labels[i];
         stories[s].articles.push(article);
         stories[s].also_carried_by.extend(copies);
-        story_entities[s].extend(tagged[i].0.iter().copied());
-        story_topics[s].extend(tagged[i].1.iter().copied());
+        for &e in &tagged[i].0 {
+            *story_entities[s].entry(e).or_insert(0) += 1;
+        }
+        for &t in &tagged[i].1 {
+            *story_topics[s].entry(t).or_insert(0) += 1;
+        }
     }
     for (i, story) in stories.iter_mut().enumerate() {
         story
             .articles
             .sort_by(|a, b| a.published.cmp(&b.published).then(a.id.cmp(&b.id)));
+        // What a story is about is what a fair share of its reports name: one passing mention
+        // in a large story does not make it a story about that company or topic.
+        let reports = story.articles.len();
+        let about = |count: usize| count as f64 >= ABOUT_SHARE * reports as f64;
         story.entities = story_entities[i]
             .iter()
-            .map(|&e| watchlist.name(e).to_string())
+            .filter(|&(_, &n)| about(n))
+            .map(|(&e, _)| watchlist.name(e).to_string())
             .collect();
         story.topics = story_topics[i]
             .iter()
-            .map(|&t| topics.name(t).to_string())
+            .filter(|&(_, &n)| about(n))
+            .map(|(&t, _)| topics.name(t).to_string())
             .collect();
     }
 
@@ -289,5 +303,59 @@ mod tests {
         assert_ne!(jd, pdd);
         assert_eq!(story_of("https://36kr.com/p/1", "京东MALL"), jd);
         assert_eq!(story_of("https://36kr.com/p/1", "拼多多"), pdd);
+    }
+
+    #[test]
+    fn a_passing_mention_does_not_make_a_story_about_a_company() {
+        let config = Config::parse(
+            crate::config::example("china-digital").unwrap(),
+            std::path::PathBuf::from("."),
+        )
+        .unwrap();
+        let window = Window {
+            from: Utc.with_ymd_and_hms(2025, 11, 17, 0, 0, 0).unwrap(),
+            to: Utc.with_ymd_and_hms(2025, 11, 24, 0, 0, 0).unwrap(),
+        };
+        // Eight outlets on a typhoon; one of them adds that JD.com's deliveries are late.
+        let mut articles: Vec<Article> = (0..7)
+            .map(|k| {
+                article(
+                    &format!("Outlet {k}"),
+                    &format!("https://o{k}.example/typhoon"),
+                    "Typhoon Fung-wong makes landfall in Guangdong, flights cancelled",
+                    "",
+                )
+            })
+            .collect();
+        articles.push(article(
+            "Outlet 7",
+            "https://o7.example/typhoon",
+            "Typhoon Fung-wong makes landfall in Guangdong, flights cancelled, JD.com deliveries late",
+            "",
+        ));
+        let stories = build_stories(articles, &config, window, &[]);
+        assert_eq!(stories.len(), 1, "{stories:#?}");
+        let typhoon = &stories[0];
+        assert!(typhoon.entities.is_empty(), "{:?}", typhoon.entities);
+        assert!(typhoon.score.terms["off_beat"] < 0.0, "{:?}", typhoon.score);
+        // Named by a fair share of the reports, the company is what the story is about.
+        let mut articles: Vec<Article> = (0..3)
+            .map(|k| {
+                article(
+                    &format!("Outlet {k}"),
+                    &format!("https://o{k}.example/jd"),
+                    "JD.com soft-opens its first JD Mall in Beijing",
+                    "",
+                )
+            })
+            .collect();
+        articles.push(article(
+            "Outlet 3",
+            "https://o3.example/jd",
+            "Its first mall soft-opens in Beijing",
+            "",
+        ));
+        let stories = build_stories(articles, &config, window, &[]);
+        assert_eq!(stories[0].entities, vec!["JD.com".to_string()]);
     }
 }

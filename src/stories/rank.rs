@@ -2,7 +2,8 @@
 //!
 //! - `coverage`: breadth, as the log of one plus the summed weights of distinct outlets.
 //! - `entities`: the weight of the story's lead watched entity, plus a little for others
-//!   (a story is not bigger because it names more companies).
+//!   (a story is not bigger because it names more companies). A story's entities and topics
+//!   are those a fair share of its reports name (see [`super::ABOUT_SHARE`]).
 //! - `topics`: beat topics touched (at most two count).
 //! - `recency`: how late in the window the story's latest report came, from 0 to 1.
 //! - `momentum`: coverage spread over distinct days, beyond the first.
