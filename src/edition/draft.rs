@@ -131,7 +131,10 @@ pub fn item(rank: usize, story: &Story, lang: &str, opts: &summarize::Options) -
     // The articles in the edition's language when there are any, else all; by their place
     // in the story, which the sentences' source links refer to.
     let same_lang: Vec<usize> = (0..story.articles.len())
-        .filter(|&i| story.articles[i].lang.as_deref() == Some(lang))
+        .filter(|&i| {
+            let a = &story.articles[i];
+            crate::text::lang::writes_in(a.lang.as_deref(), &a.title, lang)
+        })
         .collect();
     let position: Vec<usize> = if same_lang.is_empty() {
         (0..story.articles.len()).collect()
@@ -139,7 +142,10 @@ pub fn item(rank: usize, story: &Story, lang: &str, opts: &summarize::Options) -
         same_lang
     };
     let chosen: Vec<&Article> = position.iter().map(|&i| &story.articles[i]).collect();
-    let item_lang = if chosen.iter().any(|a| a.lang.as_deref() == Some(lang)) {
+    let item_lang = if chosen
+        .iter()
+        .any(|a| crate::text::lang::writes_in(a.lang.as_deref(), &a.title, lang))
+    {
         lang.to_string()
     } else {
         chosen

@@ -25,10 +25,34 @@ pub fn detect(text: &str) -> Option<&'static str> {
         return Some("zh");
     }
     let info = whatlang::detect(&sample)?;
-    if !info.is_reliable() && sample.split_whitespace().count() < 8 {
+    // On a headline whatlang's guess is often wrong ("Luxury brands raise prices in China
+    // again" reads as Romanian): no answer is better than a wrong one, and the source's
+    // language or the script can stand in.
+    if !info.is_reliable() {
         return None;
     }
     iso639_1(info.lang())
+}
+
+/// Whether a report labelled `label` (its language, when known) with this title is in the
+/// language `lang`. Without a label, the script decides: CJK for Chinese, Japanese and
+/// Korean, any other for the rest.
+pub fn writes_in(label: Option<&str>, title: &str, lang: &str) -> bool {
+    match label {
+        Some(l) => l == lang,
+        None => {
+            let (mut cjk, mut letters) = (0usize, 0usize);
+            for c in title.chars() {
+                if is_cjk(c) || matches!(c, '\u{3040}'..='\u{30ff}' | '\u{ac00}'..='\u{d7af}') {
+                    cjk += 1;
+                } else if c.is_alphabetic() {
+                    letters += 1;
+                }
+            }
+            let cjk_title = cjk > 0 && cjk * 4 >= letters;
+            cjk_title == matches!(lang, "zh" | "ja" | "ko")
+        }
+    }
 }
 
 /// Maps whatlang's languages to ISO 639-1 codes.
@@ -88,5 +112,28 @@ mod tests {
             Some("ja")
         );
         assert_eq!(detect(""), None);
+    }
+
+    #[test]
+    fn a_headline_too_short_to_tell_has_no_language() {
+        // whatlang reads these as Romanian and French, unreliably.
+        assert_eq!(detect("Luxury brands raise prices in China again"), None);
+        assert_eq!(
+            detect("Taobao Instant Commerce gets 50 billion yuan subsidy push"),
+            None
+        );
+        // The script tells what the label cannot.
+        assert!(super::writes_in(
+            None,
+            "Luxury brands raise prices in China again",
+            "en"
+        ));
+        assert!(!super::writes_in(None, "奢侈品牌在华涨价", "en"));
+        assert!(super::writes_in(None, "奢侈品牌在华涨价", "zh"));
+        assert!(!super::writes_in(
+            Some("fr"),
+            "Le luxe augmente ses prix",
+            "en"
+        ));
     }
 }
