@@ -497,6 +497,10 @@ pub struct RankWeights {
     /// Coverage spread over several days.
     #[serde(default = "half")]
     pub momentum: f64,
+    /// Given to a story with a report in the edition's language (`[beat] language`): its
+    /// readers' own press carried it, and the edition can send them to it.
+    #[serde(default = "half")]
+    pub language: f64,
     /// Subtracted from stories with no watched entity and no beat topic.
     #[serde(default = "two")]
     pub off_beat_penalty: f64,
@@ -514,6 +518,7 @@ impl Default for RankWeights {
             topics: 1.0,
             recency: 0.5,
             momentum: 0.5,
+            language: 0.5,
             off_beat_penalty: 2.0,
             repeat_penalty: 3.0,
         }

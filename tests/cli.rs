@@ -117,7 +117,7 @@ fn import_then_draft_as_json_markdown_and_serve() {
     assert!(entities.contains(&"Temu"), "{entities:?}");
     let terms = top["score"]["terms"].as_object().unwrap();
     for t in [
-        "coverage", "entities", "topics", "recency", "momentum", "off_beat",
+        "coverage", "entities", "topics", "recency", "momentum", "language", "off_beat",
     ] {
         assert!(terms.contains_key(t), "{t}");
     }

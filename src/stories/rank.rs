@@ -7,6 +7,8 @@
 //! - `topics`: beat topics touched (at most two count).
 //! - `recency`: how late in the window the story's latest report came, from 0 to 1.
 //! - `momentum`: coverage spread over distinct days, beyond the first.
+//! - `language`: the story has a report in the edition's language (its readers' own press
+//!   carried it, and the edition can send them to it).
 //! - `off_beat`: a penalty for stories with no watched entity and no beat topic.
 //! - `novelty`: a penalty for a story an earlier published edition already told (its
 //!   headline and summary match the story's reports), unless it moved on since: at least
@@ -58,6 +60,8 @@ pub struct Ranker {
     entity_weight: Vec<f64>,
     window: Window,
     tz: chrono_tz::Tz,
+    /// The edition's language.
+    lang: String,
 }
 
 impl Ranker {
@@ -74,6 +78,7 @@ impl Ranker {
             entity_weight: config.entities.iter().map(|e| e.weight).collect(),
             window,
             tz: config.timezone(),
+            lang: config.beat.language.clone(),
         }
     }
 
@@ -156,6 +161,11 @@ impl Ranker {
             "momentum",
             w.momentum * (days.len().saturating_sub(1) as f64).min(3.0) / 3.0,
         );
+        let own_language = story
+            .articles
+            .iter()
+            .any(|a| crate::text::lang::writes_in(a.lang.as_deref(), &a.title, &self.lang));
+        score.add("language", if own_language { w.language } else { 0.0 });
         let off_beat = entities.is_empty() && story.topics.is_empty();
         score.add("off_beat", if off_beat { -w.off_beat_penalty } else { 0.0 });
         score.add("novelty", if repeat { -w.repeat_penalty } else { 0.0 });
@@ -202,6 +212,43 @@ mod tests {
         assert!((sum - s_on.total).abs() < 0.01);
         assert_eq!(s_off.terms["off_beat"], -2.0);
         assert!(s_on.total > s_off.total);
+    }
+
+    #[test]
+    fn a_report_in_the_editions_language_counts() {
+        let config = Config::default();
+        let from = chrono::Utc.with_ymd_and_hms(2025, 11, 17, 0, 0, 0).unwrap();
+        let window = Window {
+            from,
+            to: from + chrono::Duration::days(7),
+        };
+        let r = Ranker::new(&config, window);
+        let art = |src: &str, title: &str, lang: Option<&str>| Article {
+            source: src.into(),
+            title: title.into(),
+            lang: lang.map(str::to_string),
+            published: Some(from + chrono::Duration::days(3)),
+            ..Default::default()
+        };
+        let story = |articles| Story {
+            articles,
+            topics: vec!["Retail and luxury".into()],
+            ..Default::default()
+        };
+        let chinese = story(vec![
+            art("A", "奢侈品牌在华涨价", Some("zh")),
+            art("B", "多个奢侈品牌在中国上调价格", None),
+        ]);
+        let both = story(vec![
+            art("A", "奢侈品牌在华涨价", Some("zh")),
+            // Unlabelled (too short to detect), but in Latin script.
+            art("C", "Luxury brands raise prices in China again", None),
+        ]);
+        let (zh, en) = (r.score(&chinese, &[], false), r.score(&both, &[], false));
+        assert_eq!(config.beat.language, "en");
+        assert_eq!(zh.terms["language"], 0.0);
+        assert_eq!(en.terms["language"], 0.5);
+        assert_eq!(zh.terms["coverage"], en.terms["coverage"]);
     }
 
     #[test]
