@@ -378,6 +378,41 @@ const TERMS: &[(&str, &[&str])] = &[
     ),
     ("humanoid robots", &["humanoid robot", "人形机器人"]),
     ("data security", &["data protection", "数据安全"]),
+    ("data breach", &["data breaches", "data leak", "数据泄露"]),
+    ("raid", &["raids", "raided", "突击检查", "搜查"]),
+    (
+        "overseas expansion",
+        &[
+            "expands abroad",
+            "expanding abroad",
+            "goes global",
+            "going global",
+            "出海",
+        ],
+    ),
+    (
+        "soft opening",
+        &[
+            "soft-opens",
+            "soft-opened",
+            "soft opens",
+            "soft-opening",
+            "试营业",
+        ],
+    ),
+    (
+        "standalone app",
+        &["standalone apps", "独立app", "独立应用"],
+    ),
+    (
+        "monthly active users",
+        &["mau", "maus", "月活", "月活跃用户"],
+    ),
+    ("daily active users", &["dau", "daus", "日活", "日活跃用户"]),
+    (
+        "orders",
+        &["daily orders", "order volume", "订单量", "日订单", "单量"],
+    ),
     (
         "privacy",
         &["personal information", "personal data", "隐私", "个人信息"],
