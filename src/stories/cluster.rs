@@ -58,8 +58,8 @@ impl Doc {
         // whole splits back at the title's length.
         let title_n = normalize(title);
         let whole = format!("{title_n}\n{}", normalize(text));
-        let places = super::lexicon::matcher();
-        let (entities, place_ids, masked) = watchlist.scan_with_places(&whole);
+        let lexicon = super::lexicon::matcher();
+        let (entities, lexicon_ids, masked) = watchlist.scan_with_lexicon(&whole);
         let title_m = masked[..title_n.len()].to_string();
         let text_m = masked[title_n.len() + 1..].to_string();
         let ascii = title.is_ascii() && text.is_ascii();
@@ -90,7 +90,7 @@ impl Doc {
                 .chars()
                 .take(LEAD_CHARS)
                 .collect();
-            places.mask_keep_case(&watchlist.mask_keep_case(&lead))
+            lexicon.mask_keep_case(&watchlist.mask_keep_case(&lead))
         };
         let names = latin_names(&names_source, cjk);
         Doc {
@@ -98,7 +98,7 @@ impl Doc {
             text: text_m,
             published,
             entities: entities.into_iter().collect(),
-            lexicon: place_ids.into_iter().collect(),
+            lexicon: lexicon_ids.into_iter().collect(),
             names,
             cjk,
         }
@@ -486,14 +486,15 @@ fn tfidf(raw: Vec<HashMap<u32, f32>>, n_docs: usize) -> Vec<Vector> {
 }
 
 /// Dense cosine similarity matrix (row-major n×n) through an inverted index, with the time
-/// penalty applied.
+/// penalty applied; pairs in different languages hold negative infinity (see
+/// [`Agglomeration::link_languages`]).
 fn similarities(vectors: &[Vector], docs: &[Doc], opts: &ClusterOptions) -> Vec<f32> {
     let n = vectors.len();
     let mut sims = dot_products(vectors);
     for i in 0..n {
         for j in i + 1..n {
             // Reports in different languages share few words: they are linked later, story
-            // to story (see `link_languages`).
+            // to story (see `Agglomeration::link_languages`).
             let s = if docs[i].cjk == docs[j].cjk {
                 sims[i * n + j] * time_factor(docs[i].published, docs[j].published, opts)
             } else {

@@ -21,8 +21,8 @@ pub struct Matcher {
     /// The normalised aliases, in pattern order.
     patterns: Vec<String>,
     ac: Option<AhoCorasick>,
-    /// This matcher's aliases and the places gazetteer's in one automaton, made on first use
-    /// by [`Matcher::scan_with_places`].
+    /// This matcher's aliases and the lexicon's (places and terms) in one automaton, made on
+    /// first use by [`Matcher::scan_with_lexicon`].
     joint: std::sync::OnceLock<Option<AhoCorasick>>,
 }
 
@@ -101,14 +101,14 @@ impl Matcher {
         (found, masked)
     }
 
-    /// [`Matcher::scan`] of this matcher and of the places gazetteer
+    /// [`Matcher::scan`] of this matcher and of the bilingual lexicon of places and terms
     /// ([`crate::stories::lexicon`]) in one pass over text already [`normalize`]d: the things
-    /// found, the places found, and the text with both's aliases blanked.
+    /// found, the lexicon's entries found, and the text with both's aliases blanked.
     ///
-    /// Where one of this matcher's aliases overlaps a place name, the leftmost (then the
+    /// Where one of this matcher's aliases overlaps a lexicon entry, the leftmost (then the
     /// longest) counts, as among one matcher's own aliases: in "北京东路" Beijing is found,
     /// not "京东".
-    pub fn scan_with_places(&self, norm: &str) -> (BTreeSet<usize>, BTreeSet<usize>, String) {
+    pub fn scan_with_lexicon(&self, norm: &str) -> (BTreeSet<usize>, BTreeSet<usize>, String) {
         let other = super::lexicon::matcher();
         let joint = self.joint.get_or_init(|| {
             let both: Vec<&str> = self
@@ -310,7 +310,7 @@ mod tests {
     }
 
     #[test]
-    fn one_pass_with_places_finds_what_two_passes_do() {
+    fn one_pass_with_the_lexicon_finds_what_two_passes_do() {
         let m = m();
         let places = crate::stories::lexicon::matcher();
         for text in [
@@ -321,11 +321,11 @@ mod tests {
         ] {
             let (mine, masked) = m.scan(text);
             let (theirs, masked) = places.scan(&masked);
-            assert_eq!(m.scan_with_places(text), (mine, theirs, masked), "{text}");
+            assert_eq!(m.scan_with_lexicon(text), (mine, theirs, masked), "{text}");
         }
         // Where a watched alias and a place overlap, the leftmost wins: Beijing's east side,
         // not JD.com.
-        let (mine, theirs, masked) = m.scan_with_places("北京东路");
+        let (mine, theirs, masked) = m.scan_with_lexicon("北京东路");
         assert!(mine.is_empty());
         assert_eq!(theirs.len(), 1);
         assert_eq!(masked, format!("{}东路", " ".repeat(6)));

@@ -29,7 +29,7 @@ use crate::model::{Article, ArticleRef, Edition, Story, Window};
 pub const BATCH_LIMIT: usize = 8000;
 
 /// Share of a story's reports that must name a watched entity or a beat topic for the story
-/// to be about it (in the ranking, the edition and the mute rules' eyes).
+/// to be about it: what the ranking weighs, the caps count and the edition shows.
 pub const ABOUT_SHARE: f64 = 0.25;
 
 /// Story labels for a window's docs: average-link up to `limit` docs, the stream clusterer
