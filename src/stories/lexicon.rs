@@ -234,6 +234,21 @@ const TERMS: &[(&str, &[&str])] = &[
             "战略合作",
         ],
     ),
+    (
+        "stake",
+        &["stakes", "controlling stake", "股权", "控股权", "持股"],
+    ),
+    (
+        "sales decline",
+        &[
+            "sales slump",
+            "sales fall",
+            "sales drop",
+            "销售下滑",
+            "销量下滑",
+            "销售额下降",
+        ],
+    ),
     ("layoffs", &["layoff", "lays off", "job cuts", "裁员"]),
     (
         "rename",
@@ -294,6 +309,8 @@ const TERMS: &[(&str, &[&str])] = &[
             "store closure",
             "closes stores",
             "closing stores",
+            "shuts stores",
+            "shut stores",
             "闭店",
             "关店",
             "关闭门店",
