@@ -993,8 +993,9 @@ mod tests {
 
     #[test]
     fn stories_link_across_languages_group_to_group() {
-        // Headlines only. Each English report shares a term or two with each Chinese one, too
-        // little for a pair; each language's reports form one group, and the groups agree.
+        // Headlines only: an English and a Chinese report of one event share just a place and
+        // a term or two. Each language's reports form a group first; the groups' summed
+        // bridges agree, and the two events' groups stay apart.
         let docs = vec![
             doc(
                 "US ends de minimis exemption for parcels from China",

@@ -208,6 +208,20 @@ mod tests {
         }
     }
 
+    /// The china-digital example beat as shipped, and the week of 17 November 2025.
+    fn example_week() -> (Config, Window) {
+        let config = Config::parse(
+            crate::config::example("china-digital").unwrap(),
+            std::path::PathBuf::from("."),
+        )
+        .unwrap();
+        let window = Window {
+            from: Utc.with_ymd_and_hms(2025, 11, 17, 0, 0, 0).unwrap(),
+            to: Utc.with_ymd_and_hms(2025, 11, 24, 0, 0, 0).unwrap(),
+        };
+        (config, window)
+    }
+
     #[test]
     fn windows_past_the_batch_limit_cluster_as_a_stream() {
         let watchlist = entities::Matcher::new(vec![
@@ -257,15 +271,7 @@ mod tests {
 
     #[test]
     fn each_story_of_a_roundup_joins_its_own_coverage() {
-        let config = Config::parse(
-            crate::config::example("china-digital").unwrap(),
-            std::path::PathBuf::from("."),
-        )
-        .unwrap();
-        let window = Window {
-            from: Utc.with_ymd_and_hms(2025, 11, 17, 0, 0, 0).unwrap(),
-            to: Utc.with_ymd_and_hms(2025, 11, 24, 0, 0, 0).unwrap(),
-        };
+        let (config, window) = example_week();
         let articles = vec![
             article(
                 "36Kr",
@@ -307,15 +313,7 @@ mod tests {
 
     #[test]
     fn a_passing_mention_does_not_make_a_story_about_a_company() {
-        let config = Config::parse(
-            crate::config::example("china-digital").unwrap(),
-            std::path::PathBuf::from("."),
-        )
-        .unwrap();
-        let window = Window {
-            from: Utc.with_ymd_and_hms(2025, 11, 17, 0, 0, 0).unwrap(),
-            to: Utc.with_ymd_and_hms(2025, 11, 24, 0, 0, 0).unwrap(),
-        };
+        let (config, window) = example_week();
         // Eight outlets on a typhoon; one of them adds that JD.com's deliveries are late.
         let mut articles: Vec<Article> = (0..7)
             .map(|k| {

@@ -183,15 +183,20 @@ mod tests {
     use crate::model::Article;
     use chrono::TimeZone;
 
-    #[test]
-    fn terms_add_up_and_off_beat_is_penalised() {
-        let config = Config::default();
+    /// A ranker for the week of 17 November 2025, and the week's start.
+    fn week_ranker(config: &Config) -> (Ranker, DateTime<Utc>) {
         let from = chrono::Utc.with_ymd_and_hms(2025, 11, 17, 0, 0, 0).unwrap();
         let window = Window {
             from,
             to: from + chrono::Duration::days(7),
         };
-        let r = Ranker::new(&config, window);
+        (Ranker::new(config, window), from)
+    }
+
+    #[test]
+    fn terms_add_up_and_off_beat_is_penalised() {
+        let config = Config::default();
+        let (r, from) = week_ranker(&config);
         let art = |src: &str, day: i64| Article {
             source: src.into(),
             published: Some(from + chrono::Duration::days(day)),
@@ -217,12 +222,7 @@ mod tests {
     #[test]
     fn a_report_in_the_editions_language_counts() {
         let config = Config::default();
-        let from = chrono::Utc.with_ymd_and_hms(2025, 11, 17, 0, 0, 0).unwrap();
-        let window = Window {
-            from,
-            to: from + chrono::Duration::days(7),
-        };
-        let r = Ranker::new(&config, window);
+        let (r, from) = week_ranker(&config);
         let art = |src: &str, title: &str, lang: Option<&str>| Article {
             source: src.into(),
             title: title.into(),
@@ -255,12 +255,7 @@ mod tests {
     fn one_selective_outlet_on_the_beat_beats_a_loud_story_off_it() {
         let text = "[[source]]\nname = \"Selective\"\nurl = \"https://s.example/feed\"\nweight = 2.0\n\n[[entity]]\nname = \"Xiaohongshu\"\nweight = 1.5\n";
         let config = Config::parse(text, std::path::PathBuf::from(".")).unwrap();
-        let from = chrono::Utc.with_ymd_and_hms(2025, 11, 17, 0, 0, 0).unwrap();
-        let window = Window {
-            from,
-            to: from + chrono::Duration::days(7),
-        };
-        let r = Ranker::new(&config, window);
+        let (r, from) = week_ranker(&config);
         let art = |src: &str| Article {
             source: src.into(),
             published: Some(from + chrono::Duration::days(3)),
