@@ -287,7 +287,7 @@ const TERMS: &[(&str, &[&str])] = &[
     ("gmv", &["gross merchandise volume", "成交额", "交易额"]),
     (
         "record high",
-        &["all-time high", "创新高", "新高", "创纪录"],
+        &["all-time high", "创新高", "历史新高", "创纪录"],
     ),
     (
         "first store",
@@ -423,9 +423,12 @@ const TERMS: &[(&str, &[&str])] = &[
     ),
     (
         "monthly active users",
-        &["mau", "maus", "月活", "月活跃用户"],
+        &["mau", "maus", "月活跃用户", "月活用户"],
     ),
-    ("daily active users", &["dau", "daus", "日活", "日活跃用户"]),
+    (
+        "daily active users",
+        &["dau", "daus", "日活跃用户", "日活用户"],
+    ),
     (
         "orders",
         &["daily orders", "order volume", "订单量", "日订单", "单量"],
@@ -481,6 +484,12 @@ mod tests {
         assert_eq!(rise, m.find("奢侈品牌在中国涨价"));
         assert_eq!(rise, m.find("多个奢侈品牌在中国上调价格"));
         assert_ne!(m.find("Luxury brands cut prices in China"), rise);
+        // A short Chinese wording is not listed where it sits inside common phrases: "日活"
+        // (daily active users) is in "会员日活动" (a members' day), "新高" in "新高地".
+        let names =
+            |text: &str| -> Vec<&str> { m.find(text).into_iter().map(|i| m.name(i)).collect() };
+        assert_eq!(names("唯品会推出会员日活动"), ["membership"]);
+        assert!(names("打造创新新高地").is_empty());
     }
 
     #[test]
