@@ -136,16 +136,14 @@ pub fn item(rank: usize, story: &Story, lang: &str, opts: &summarize::Options) -
             crate::text::lang::writes_in(a.lang.as_deref(), &a.title, lang)
         })
         .collect();
-    let position: Vec<usize> = if same_lang.is_empty() {
-        (0..story.articles.len()).collect()
-    } else {
+    let in_lang = !same_lang.is_empty();
+    let position: Vec<usize> = if in_lang {
         same_lang
+    } else {
+        (0..story.articles.len()).collect()
     };
     let chosen: Vec<&Article> = position.iter().map(|&i| &story.articles[i]).collect();
-    let item_lang = if chosen
-        .iter()
-        .any(|a| crate::text::lang::writes_in(a.lang.as_deref(), &a.title, lang))
-    {
+    let item_lang = if in_lang {
         lang.to_string()
     } else {
         chosen

@@ -20,7 +20,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
-use super::cluster::{ClusterOptions, Doc, features, sparse_dot};
+use super::cluster::{ClusterOptions, Doc, features, normalize_l2, sparse_dot};
 use crate::config::{Config, RankWeights};
 use crate::model::{Edition, Score, Story, Window};
 
@@ -34,10 +34,7 @@ fn unit_vector(doc: &Doc) -> Vec<(u64, f32)> {
         .into_iter()
         .map(|(t, f)| (t, 1.0 + f.ln().max(0.0)))
         .collect();
-    let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        v.iter_mut().for_each(|(_, w)| *w /= norm);
-    }
+    normalize_l2(&mut v);
     v.sort_unstable_by_key(|(t, _)| *t);
     v
 }

@@ -516,10 +516,7 @@ impl StreamClusterer {
                 } else {
                     chrono::Duration::zero()
                 };
-                let days = gap.num_minutes() as f32 / 1440.0;
-                if days > f.grace_days {
-                    sim *= 0.5f32.powf((days - f.grace_days) / f.half_life_days);
-                }
+                sim *= f.time_penalty(gap.num_minutes() as f32 / 1440.0);
                 (s, sim)
             })
             .collect();

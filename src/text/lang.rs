@@ -7,21 +7,11 @@ use super::tokens::is_cjk;
 /// Returns `None` when the text is too short or unclear to tell.
 pub fn detect(text: &str) -> Option<&'static str> {
     let sample: String = text.chars().take(2000).collect();
-    let (mut cjk, mut kana, mut letters) = (0usize, 0usize, 0usize);
-    for c in sample.chars() {
-        if matches!(c, '\u{3040}'..='\u{30ff}') {
-            kana += 1;
-        } else if is_cjk(c) {
-            cjk += 1;
-        } else if c.is_alphabetic() {
-            letters += 1;
-        }
-    }
-    if kana > 0 && kana * 10 >= cjk {
+    let script = Script::of(&sample);
+    if script.kana > 0 && script.kana * 10 >= script.han {
         return Some("ja");
     }
-    // A CJK character carries about as much as a short word: weigh it against letters.
-    if cjk > 0 && cjk * 4 >= letters {
+    if mostly_cjk(script.han, script.hangul + script.letters) {
         return Some("zh");
     }
     let info = whatlang::detect(&sample)?;
@@ -41,18 +31,52 @@ pub fn writes_in(label: Option<&str>, title: &str, lang: &str) -> bool {
     match label {
         Some(l) => l == lang,
         None => {
-            let (mut cjk, mut letters) = (0usize, 0usize);
-            for c in title.chars() {
-                if is_cjk(c) || matches!(c, '\u{3040}'..='\u{30ff}' | '\u{ac00}'..='\u{d7af}') {
-                    cjk += 1;
-                } else if c.is_alphabetic() {
-                    letters += 1;
-                }
-            }
-            let cjk_title = cjk > 0 && cjk * 4 >= letters;
+            let script = Script::of(title);
+            let cjk_title = mostly_cjk(script.han + script.kana + script.hangul, script.letters);
             cjk_title == matches!(lang, "zh" | "ja" | "ko")
         }
     }
+}
+
+/// How many characters of a text are in each script that language detection weighs.
+struct Script {
+    /// Han ideographs.
+    han: usize,
+    /// Japanese kana.
+    kana: usize,
+    /// Korean hangul syllables.
+    hangul: usize,
+    /// Other letters (Latin, Cyrillic...).
+    letters: usize,
+}
+
+impl Script {
+    fn of(text: &str) -> Script {
+        let mut s = Script {
+            han: 0,
+            kana: 0,
+            hangul: 0,
+            letters: 0,
+        };
+        for c in text.chars() {
+            if matches!(c, '\u{3040}'..='\u{30ff}') {
+                s.kana += 1;
+            } else if is_cjk(c) {
+                s.han += 1;
+            } else if matches!(c, '\u{ac00}'..='\u{d7af}') {
+                s.hangul += 1;
+            } else if c.is_alphabetic() {
+                s.letters += 1;
+            }
+        }
+        s
+    }
+}
+
+/// Whether `cjk` characters outweigh `letters`: a CJK character carries about as much as a
+/// short word.
+fn mostly_cjk(cjk: usize, letters: usize) -> bool {
+    cjk > 0 && cjk * 4 >= letters
 }
 
 /// Maps whatlang's languages to ISO 639-1 codes.
